@@ -1,0 +1,17 @@
+#pragma once
+// Heads and chunk framing back to bytes, exactly as the fields say (order and case kept).
+#include <cstddef>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace rtproxy::http {
+
+void append_request_head(std::string& out, const RequestHead& head);
+void append_response_head(std::string& out, const ResponseHead& head);
+void append_fields(std::string& out, const Fields& fields);  // "name: value\r\n"..., no final CRLF
+void append_chunk_header(std::string& out, std::size_t size);  // "1a2b\r\n"
+inline void append_chunk_end(std::string& out) { out += "\r\n"; }  // after the chunk's data
+void append_last_chunk(std::string& out, const Fields& trailers);  // "0\r\n" trailers "\r\n"
+
+}  // namespace rtproxy::http
