@@ -1,0 +1,230 @@
+#include "http/parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "http/field_line.hpp"
+#include "http/syntax.hpp"
+
+namespace rtproxy::http {
+namespace {
+
+// A reason is a string literal until it becomes a ParseError: the hot path never allocates.
+using Reason = const char*;
+
+ParseError malformed(Reason reason) { return ParseError{400, "malformed", reason}; }
+ParseError too_large(Reason reason) { return ParseError{431, "too_large", reason}; }
+
+// RFC 9112 §2.3: HTTP-version is case-sensitive; rtproxy speaks 1.0 and 1.1 only.
+Reason check_version(std::string_view v) {
+    if (v == "HTTP/1.1" || v == "HTTP/1.0") return nullptr;
+    if (v.size() == 8 && v.substr(0, 5) == "HTTP/" && syntax::is_digit(v[5]) && v[6] == '.' && syntax::is_digit(v[7]))
+        return "unsupported HTTP version (only HTTP/1.0 and HTTP/1.1)";
+    return "malformed HTTP version";
+}
+
+struct RequestLine {
+    std::string_view method, target, version;
+};
+
+// request-line = method SP request-target SP HTTP-version (RFC 9112 §3).
+Reason parse_request_line(std::string_view line, RequestLine& out) {
+    const auto first_sp = line.find(' ');
+    const auto last_sp = line.rfind(' ');
+    if (first_sp == std::string_view::npos || first_sp == last_sp)
+        return "request line is not \"method SP target SP version\" (HTTP/0.9 is not supported)";
+    out.method = line.substr(0, first_sp);
+    out.target = line.substr(first_sp + 1, last_sp - first_sp - 1);
+    out.version = line.substr(last_sp + 1);
+    if (!syntax::is_token(out.method)) return "method is not a token (RFC 9110 §9.1)";
+    if (out.target.empty()) return "empty request-target";
+    if (!syntax::all_of(out.target, syntax::is_target_char))
+        return "request-target contains whitespace, a control character or a non-ASCII byte (RFC 9112 §3.2)";
+    return check_version(out.version);
+}
+
+struct StatusLine {
+    std::string_view version;
+    int status = 0;
+    std::string_view reason;
+};
+
+// status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 §4). A missing
+// SP before an empty reason is tolerated: many servers send "HTTP/1.1 200\r\n".
+Reason parse_status_line(std::string_view line, StatusLine& out) {
+    const auto sp = line.find(' ');
+    if (sp == std::string_view::npos) return "status line without a status code";
+    out.version = line.substr(0, sp);
+    if (auto r = check_version(out.version)) return r;
+    const auto rest = line.substr(sp + 1);
+    if (rest.size() < 3 || !syntax::is_digit(rest[0]) || !syntax::is_digit(rest[1]) || !syntax::is_digit(rest[2]) ||
+        rest[0] == '0')
+        return "status code is not three digits 100-999 after exactly one space";
+    if (rest.size() > 3 && rest[3] != ' ') return "status code is not three digits 100-999 after exactly one space";
+    out.status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
+    out.reason = rest.size() > 4 ? rest.substr(4) : std::string_view{};
+    for (char c : out.reason)
+        if (!syntax::is_field_value_char(c)) return "control character in the reason phrase";
+    return nullptr;
+}
+
+// RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request-line;
+// we ignore exactly one (for responses too, as llhttp does), a second is an error.
+std::size_t leading_empty_line(std::string_view buffer) {
+    return buffer.size() >= 2 && buffer[0] == '\r' && buffer[1] == '\n' ? 2 : 0;
+}
+
+// Validates complete lines from `pos` on. Start-line syntax is checked by `start_line`; the
+// head ends at the first empty line. Only syntax is checked here, so a caller that re-passes
+// a growing buffer never looks at a byte twice; the head is built once it is complete.
+template <class StartLine>
+ParseStatus scan_head(std::string_view buffer, std::size_t& pos, std::size_t start, const Limits& limits,
+                      std::size_t& head_end, ParseError& error, StartLine start_line) {
+    const char* data = buffer.data();
+    while (true) {
+        const void* nl = pos < buffer.size() ? std::memchr(data + pos, '\n', buffer.size() - pos) : nullptr;
+        if (nl == nullptr) {
+            if (buffer.size() > limits.max_head_bytes) {
+                error = too_large("head larger than the limit");
+                return ParseStatus::error;
+            }
+            return ParseStatus::need_more;
+        }
+        const auto lf = static_cast<std::size_t>(static_cast<const char*>(nl) - data);
+        if (lf + 1 > limits.max_head_bytes) {
+            error = too_large("head larger than the limit");
+            return ParseStatus::error;
+        }
+        if (lf == pos || data[lf - 1] != '\r') {
+            error = malformed("bare LF: lines must end with CRLF (RFC 9112 §2.2)");
+            return ParseStatus::error;
+        }
+        const auto line = buffer.substr(pos, lf - 1 - pos);
+        if (line.find('\r') != std::string_view::npos) {
+            error = malformed("bare CR in the head (RFC 9112 §2.2)");
+            return ParseStatus::error;
+        }
+        Reason reason = nullptr;
+        if (pos == start) {
+            reason = start_line(line);
+        } else if (line.empty()) {
+            head_end = lf + 1;
+            return ParseStatus::complete;
+        } else if ((line.front() == ' ' || line.front() == '\t') &&
+                   buffer.substr(start, pos - 1 - start).find('\n') == std::string_view::npos) {
+            // RFC 9112 §2.2: whitespace between the start-line and the first field line must
+            // be rejected (or the line ignored); it is a classic request-smuggling vector.
+            reason = "whitespace before the first field line (RFC 9112 §2.2)";
+        } else {
+            FieldLine field;
+            reason = parse_field_line(line, field);
+        }
+        if (reason) {
+            error = malformed(reason);
+            return ParseStatus::error;
+        }
+        pos = lf + 1;
+    }
+}
+
+// Splits the already validated field lines of a complete head into `fields`.
+void collect_fields(std::string_view lines, Fields& fields) {
+    while (!lines.empty()) {
+        const auto crlf = lines.find("\r\n");
+        const auto line = lines.substr(0, crlf);
+        const auto colon = line.find(':');
+        fields.add(std::string(line.substr(0, colon)), std::string(trim_ows(line.substr(colon + 1))));
+        lines.remove_prefix(crlf + 2);
+    }
+}
+
+std::size_t count_lines(std::string_view lines) {
+    return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n'));
+}
+
+}  // namespace
+
+HeadParse<RequestHead> RequestHeadParser::parse(std::string_view buffer) {
+    HeadParse<RequestHead> result;
+    const auto start = leading_empty_line(buffer);
+    std::size_t pos = scanned_ <= buffer.size() && scanned_ > start ? scanned_ : start;
+    std::size_t head_end = 0;
+    result.status = scan_head(buffer, pos, start, limits_, head_end, result.error, [](std::string_view line) {
+        RequestLine parts;
+        return parse_request_line(line, parts);
+    });
+    if (result.status == ParseStatus::need_more) {
+        scanned_ = pos;
+        return result;
+    }
+    scanned_ = 0;  // the next message starts from scratch
+    if (result.status == ParseStatus::error) return result;
+
+    const auto line_end = buffer.find("\r\n", start);
+    RequestLine parts;
+    parse_request_line(buffer.substr(start, line_end - start), parts);
+    const auto field_lines = buffer.substr(line_end + 2, head_end - 2 - (line_end + 2));
+    const auto field_count = count_lines(field_lines);
+    if (field_count > limits_.max_fields) {
+        result.status = ParseStatus::error;
+        result.error = too_large("more header fields than the limit");
+        return result;
+    }
+    auto& head = result.head;
+    head.method.assign(parts.method);
+    head.target.assign(parts.target);
+    head.version.assign(parts.version);
+    head.headers.list().reserve(field_count);
+    collect_fields(field_lines, head.headers);
+
+    // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host and to
+    // any request with more than one Host field line.
+    const auto hosts = head.headers.count("Host");
+    if (hosts > 1 || (hosts == 0 && head.version == "HTTP/1.1")) {
+        result.status = ParseStatus::error;
+        result.error = malformed(hosts == 0 ? "HTTP/1.1 request without a Host field (RFC 9112 §3.2)"
+                                            : "request with more than one Host field (RFC 9112 §3.2)");
+        return result;
+    }
+    result.consumed = head_end;
+    return result;
+}
+
+HeadParse<ResponseHead> ResponseHeadParser::parse(std::string_view buffer) {
+    HeadParse<ResponseHead> result;
+    const auto start = leading_empty_line(buffer);
+    std::size_t pos = scanned_ <= buffer.size() && scanned_ > start ? scanned_ : start;
+    std::size_t head_end = 0;
+    result.status = scan_head(buffer, pos, start, limits_, head_end, result.error, [](std::string_view line) {
+        StatusLine parts;
+        return parse_status_line(line, parts);
+    });
+    if (result.status == ParseStatus::need_more) {
+        scanned_ = pos;
+        return result;
+    }
+    scanned_ = 0;
+    if (result.status == ParseStatus::error) return result;
+
+    const auto line_end = buffer.find("\r\n", start);
+    StatusLine parts;
+    parse_status_line(buffer.substr(start, line_end - start), parts);
+    const auto field_lines = buffer.substr(line_end + 2, head_end - 2 - (line_end + 2));
+    const auto field_count = count_lines(field_lines);
+    if (field_count > limits_.max_fields) {
+        result.status = ParseStatus::error;
+        result.error = too_large("more header fields than the limit");
+        return result;
+    }
+    auto& head = result.head;
+    head.version.assign(parts.version);
+    head.status = parts.status;
+    head.reason.assign(parts.reason);
+    head.headers.list().reserve(field_count);
+    collect_fields(field_lines, head.headers);
+    result.consumed = head_end;
+    return result;
+}
+
+}  // namespace rtproxy::http
