@@ -1,0 +1,95 @@
+#include "output/line_writer.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace rtproxy::output {
+
+namespace {
+
+// Under load many lines go out in one write(2); the cap bounds the writer's own buffer
+// when a long backlog is flushed after a stall.
+constexpr std::size_t max_write_bytes = 256 * 1024;
+
+}  // namespace
+
+AsyncLineWriter::AsyncLineWriter(int fd, bool owns_fd, std::size_t max_queued_lines)
+    : fd_(fd), owns_fd_(owns_fd), max_queued_lines_(max_queued_lines), thread_([this] { run(); }) {}
+
+AsyncLineWriter::~AsyncLineWriter() { close(); }
+
+bool AsyncLineWriter::push(std::string lines, bool bounded) {
+    if (broken()) return true;
+    bool was_empty = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (closing_) return false;
+        if (bounded && queue_.size() >= max_queued_lines_) {
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        was_empty = queue_.empty();
+        queue_.push_back(std::move(lines));
+    }
+    // The writer only ever sleeps on an empty queue, so only the first line needs to wake
+    // it; it is woken at once, not when a batch fills, so `| jq` stays live.
+    if (was_empty) wake_.notify_one();
+    return true;
+}
+
+void AsyncLineWriter::close() {
+    std::call_once(closed_, [this] {
+        {
+            std::lock_guard lock(mutex_);
+            closing_ = true;
+        }
+        wake_.notify_one();
+        if (thread_.joinable()) thread_.join();
+        if (owns_fd_) ::close(fd_);
+    });
+}
+
+void AsyncLineWriter::run() {
+    std::vector<std::string> batch;
+    std::string buffer;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
+            if (queue_.empty()) return;  // closing and drained
+            batch.swap(queue_);          // both keep their capacity: no allocation per batch
+        }
+        for (std::size_t i = 0; i < batch.size() && !broken();) {
+            buffer.clear();
+            do buffer += batch[i++];
+            while (i < batch.size() && buffer.size() + batch[i].size() <= max_write_bytes);
+            if (!write_all(buffer)) broken_.store(true, std::memory_order_relaxed);
+        }
+        batch.clear();
+    }
+}
+
+bool AsyncLineWriter::write_all(const std::string& bytes) {
+    const char* data = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd_, data, left);
+        if (n > 0) {
+            data += n;
+            left -= static_cast<std::size_t>(n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // Someone handed us a non-blocking stdout; wait for room rather than spin.
+            pollfd pfd{fd_, POLLOUT, 0};
+            ::poll(&pfd, 1, -1);
+        } else {
+            return false;  // EPIPE (SIGPIPE is ignored), EBADF, ENOSPC...: give up on it
+        }
+    }
+    return true;
+}
+
+}  // namespace rtproxy::output

@@ -1,0 +1,365 @@
+#include "output/record_json.hpp"
+
+#include <charconv>
+#include <string_view>
+
+#include "output/json_writer.hpp"
+
+namespace rtproxy::output {
+
+namespace {
+
+using namespace rtproxy::record;
+
+std::string_view to_string(HeaderChange::Op op) {
+    switch (op) {
+        case HeaderChange::Op::add: return "add";
+        case HeaderChange::Op::remove: return "remove";
+        case HeaderChange::Op::replace: return "replace";
+    }
+    return "add";
+}
+
+std::string_view to_string(BodySource source) {
+    switch (source) {
+        case BodySource::none: return "none";
+        case BodySource::stream: return "stream";
+        case BodySource::buffer: return "buffer";
+    }
+    return "none";
+}
+
+std::string_view to_string(RetryDecision::Decision decision) {
+    switch (decision) {
+        case RetryDecision::Decision::retry: return "retry";
+        case RetryDecision::Decision::give_up: return "give_up";
+        case RetryDecision::Decision::not_needed: return "not_needed";
+    }
+    return "not_needed";
+}
+
+std::string_view to_string(ResponseRecord::Source source) {
+    return source == ResponseRecord::Source::proxy ? "proxy" : "upstream";
+}
+
+std::string_view to_string(TunnelRecord::ClosedBy closed_by) {
+    switch (closed_by) {
+        case TunnelRecord::ClosedBy::client: return "client";
+        case TunnelRecord::ClosedBy::upstream: return "upstream";
+        case TunnelRecord::ClosedBy::timeout: return "timeout";
+        case TunnelRecord::ClosedBy::shutdown: return "shutdown";
+    }
+    return "client";
+}
+
+std::string_view to_string(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::ok: return "ok";
+        case Outcome::upstream_error: return "upstream_error";
+        case Outcome::client_abort: return "client_abort";
+        case Outcome::client_error: return "client_error";
+        case Outcome::timeout: return "timeout";
+        case Outcome::proxy_error: return "proxy_error";
+    }
+    return "ok";
+}
+
+// HAR-style [{name, value}] in wire order, duplicates and case kept.
+void write_headers(JsonWriter& w, const Headers& headers) {
+    w.begin_array();
+    for (const auto& field : headers) {
+        w.begin_object();
+        w.key("name").string(field.name);
+        w.key("value").string(field.value);
+        w.end_object();
+    }
+    w.end_array();
+}
+
+// The fields shared by `request` and `upstream_request`; the caller closes the object.
+void write_message_fields(JsonWriter& w, const MessageRecord& message) {
+    w.key("method").string(message.method);
+    w.key("target").string(message.target);
+    w.key("version").string(message.version);
+    w.key("headers");
+    write_headers(w, message.headers);
+    w.key("body_bytes").number(message.body_bytes);
+    w.key("body_framing").string(http::to_string(message.body_framing));
+    w.key("trailers");
+    write_headers(w, message.trailers);
+}
+
+void write_upstream(JsonWriter& w, const UpstreamInfo& upstream) {
+    w.begin_object();
+    w.key("scheme").string(upstream.scheme);
+    w.key("host").string(upstream.host);
+    w.key("port").number(upstream.port);
+    w.end_object();
+}
+
+void write_error(JsonWriter& w, const ErrorRecord& error) {
+    w.begin_object();
+    w.key("op").string(record::to_string(error.op));
+    w.key("peer").string(record::to_string(error.peer));
+    w.key("phase").string(record::to_string(error.phase));
+    w.key("kind").string(error.kind);
+    w.key("message").string(error.message);
+    w.key("bytes").number(error.bytes);
+    w.key("attempt");
+    if (error.attempt)
+        w.number(*error.attempt);
+    else
+        w.null();
+    w.end_object();
+}
+
+void write_attempt(JsonWriter& w, const AttemptRecord& attempt) {
+    w.begin_object();
+    w.key("n").number(attempt.n);
+    w.key("backoff_ms").real(attempt.backoff_ms);
+    w.key("started_ms").real(attempt.started_ms);
+    w.key("conn");
+    if (attempt.conn) {
+        w.begin_object();
+        w.key("reused").boolean(attempt.conn->reused);
+        w.key("local").string_or_null(attempt.conn->local);
+        w.key("remote").string_or_null(attempt.conn->remote);
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("timings");
+    w.begin_object();
+    w.key("dns_ms").real(attempt.timings.dns_ms);
+    w.key("connect_ms").real(attempt.timings.connect_ms);
+    w.key("tls_ms").real(attempt.timings.tls_ms);
+    w.key("request_written_ms").real(attempt.timings.request_written_ms);
+    w.key("first_byte_ms").real(attempt.timings.first_byte_ms);
+    w.end_object();
+    w.key("body_source").string(to_string(attempt.body_source));
+    w.key("request_body_bytes_written").number(attempt.request_body_bytes_written);
+    w.key("status");
+    if (attempt.status)
+        w.number(*attempt.status);
+    else
+        w.null();
+    w.key("error");
+    if (attempt.error)
+        write_error(w, *attempt.error);
+    else
+        w.null();
+    w.key("retry");
+    w.begin_object();
+    w.key("decision").string(to_string(attempt.retry.decision));
+    w.key("reason").string(attempt.retry.reason);
+    w.end_object();
+    w.end_object();
+}
+
+void write_interim(JsonWriter& w, const InterimRecord& interim) {
+    w.begin_object();
+    w.key("status").number(interim.status);
+    w.key("reason").string(interim.reason);
+    w.key("headers");
+    write_headers(w, interim.headers);
+    w.key("at_ms").real(interim.at_ms);
+    w.key("attempt").number(interim.attempt);
+    w.key("forwarded").boolean(interim.forwarded);
+    w.end_object();
+}
+
+void write_response(JsonWriter& w, const ResponseRecord& response) {
+    w.begin_object();
+    w.key("status").number(response.status);
+    w.key("reason").string(response.reason);
+    w.key("version").string(response.version);
+    w.key("headers");
+    write_headers(w, response.headers);
+    w.key("body_bytes").number(response.body_bytes);
+    w.key("body_framing").string(http::to_string(response.body_framing));
+    w.key("trailers");
+    write_headers(w, response.trailers);
+    w.key("source").string(to_string(response.source));
+    w.end_object();
+}
+
+void write_tunnel(JsonWriter& w, const TunnelRecord& tunnel) {
+    w.begin_object();
+    w.key("protocol").string(tunnel.protocol);
+    w.key("client_to_upstream_bytes").number(tunnel.client_to_upstream_bytes);
+    w.key("upstream_to_client_bytes").number(tunnel.upstream_to_client_bytes);
+    w.key("closed_by").string(to_string(tunnel.closed_by));
+    w.end_object();
+}
+
+void append_padded(std::string& out, long long value, int width) {
+    char buffer[24];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    for (auto n = static_cast<int>(end - buffer); n < width; ++n) out += '0';
+    out.append(buffer, end);
+}
+
+}  // namespace
+
+std::string format_timestamp(std::chrono::system_clock::time_point ts) {
+    using namespace std::chrono;
+    // floor, not duration_cast: a time before the epoch must still count down from its day.
+    const auto micros = floor<microseconds>(ts);
+    const auto day = floor<days>(micros);
+    const year_month_day date{day};
+    const hh_mm_ss time{floor<seconds>(micros - day)};
+    const auto fraction = (micros - floor<seconds>(micros)).count();
+    std::string out;
+    out.reserve(27);
+    append_padded(out, static_cast<int>(date.year()), 4);
+    out += '-';
+    append_padded(out, static_cast<unsigned>(date.month()), 2);
+    out += '-';
+    append_padded(out, static_cast<unsigned>(date.day()), 2);
+    out += 'T';
+    append_padded(out, time.hours().count(), 2);
+    out += ':';
+    append_padded(out, time.minutes().count(), 2);
+    out += ':';
+    append_padded(out, time.seconds().count(), 2);
+    out += '.';
+    append_padded(out, fraction, 6);
+    out += 'Z';
+    return out;
+}
+
+std::string to_json_line(const RoundTripRecord& record) {
+    std::string out;
+    out.reserve(2048);
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("event").string("round_trip");
+    w.key("id").number(record.id);
+    w.key("ts").string(format_timestamp(record.ts));
+    // Whether any string is lossy is only known at the end; write false and patch it.
+    w.key("lossy");
+    const auto lossy_at = out.size();
+    w.boolean(false);
+    w.key("client");
+    w.begin_object();
+    w.key("addr").string(record.client.addr);
+    w.key("port").number(record.client.port);
+    w.key("conn_id").number(record.client.conn_id);
+    w.key("conn_seq").number(record.client.conn_seq);
+    w.key("tls").boolean(record.client.tls);
+    w.end_object();
+    w.key("request");
+    w.begin_object();
+    write_message_fields(w, record.request);
+    w.end_object();
+    w.key("upstream_request");
+    if (record.upstream_request) {
+        w.begin_object();
+        write_message_fields(w, *record.upstream_request);
+        w.key("changes");
+        w.begin_array();
+        for (const auto& change : record.upstream_request->changes) {
+            w.begin_object();
+            w.key("op").string(to_string(change.op));
+            w.key("name").string(change.name);
+            w.key("value").string(change.value);
+            w.key("reason").string(change.reason);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("x_forwarded_proto").string_or_null(record.x_forwarded_proto);
+    w.key("upstream");
+    write_upstream(w, record.upstream);
+    w.key("body_buffer");
+    w.begin_object();
+    w.key("buffered").boolean(record.body_buffer.buffered);
+    w.key("bytes").number(record.body_buffer.bytes);
+    w.key("limit").number(record.body_buffer.limit);
+    w.key("replayable").boolean(record.body_buffer.replayable);
+    w.end_object();
+    w.key("attempts");
+    w.begin_array();
+    for (const auto& attempt : record.attempts) write_attempt(w, attempt);
+    w.end_array();
+    w.key("interim");
+    w.begin_array();
+    for (const auto& interim : record.interim) write_interim(w, interim);
+    w.end_array();
+    w.key("response");
+    if (record.response)
+        write_response(w, *record.response);
+    else
+        w.null();
+    w.key("tunnel");
+    if (record.tunnel)
+        write_tunnel(w, *record.tunnel);
+    else
+        w.null();
+    w.key("errors");
+    w.begin_array();
+    for (const auto& error : record.errors) write_error(w, error);
+    w.end_array();
+    w.key("outcome").string(to_string(record.outcome));
+    w.key("duration_ms").real(record.duration_ms);
+    w.key("timings");
+    w.begin_object();
+    w.key("request_body_ms").real(record.timings.request_body_ms);
+    w.key("upstream_first_byte_ms").real(record.timings.upstream_first_byte_ms);
+    w.key("response_first_byte_ms").real(record.timings.response_first_byte_ms);
+    w.key("total_ms").real(record.timings.total_ms);
+    w.end_object();
+    w.end_object();
+    if (w.lossy()) out.replace(lossy_at, 5, "true");
+    out += '\n';
+    return out;
+}
+
+std::string to_json_line(const ListeningEvent& event) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("event").string("listening");
+    w.key("schema").number(schema_version);
+    w.key("version").string(event.version);
+    w.key("listen");
+    w.begin_array();
+    for (const auto& address : event.listen) {
+        w.begin_object();
+        w.key("addr").string(address.addr);
+        w.key("port").number(address.port);
+        w.key("tls").boolean(address.tls);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("upstream");
+    write_upstream(w, event.upstream);
+    w.key("admin").string_or_null(event.admin);
+    w.key("pid").number(event.pid);
+    w.end_object();
+    out += '\n';
+    return out;
+}
+
+std::string to_json_line(const ShutdownEvent& event) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("event").string("shutdown");
+    w.key("reason").string(event.reason);
+    w.key("rounds").number(event.rounds);
+    w.key("errors");
+    w.begin_object();
+    for (const auto& [op, count] : event.errors) w.text_key(op).number(count);
+    w.end_object();
+    w.key("dropped").number(event.dropped);
+    w.key("uptime_ms").real(event.uptime_ms);
+    w.end_object();
+    out += '\n';
+    return out;
+}
+
+}  // namespace rtproxy::output
