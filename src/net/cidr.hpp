@@ -15,7 +15,9 @@ public:
     static std::optional<Cidr> parse(std::string_view text);
     // `address` is a textual IP ("127.0.0.1", "::1", "::ffff:10.0.0.1" matches IPv4 nets).
     bool contains(std::string_view address) const;
-    std::string to_string() const;
+    std::string to_string() const;  // canonical: host bits cleared, prefix always written
+
+    bool operator==(const Cidr&) const = default;
 
 private:
     bool v6_ = false;
