@@ -3,10 +3,12 @@
 #include "demo/demo.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <iostream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "demo/demo_upstream.hpp"
