@@ -1,0 +1,211 @@
+#include "proxy/client_connection.hpp"
+
+#include <array>
+
+#include "proxy/use_tuple.hpp"
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+#include "http/parser.hpp"
+#include "proxy/client_side.hpp"
+#include "proxy/human_units.hpp"
+#include "proxy/io_error.hpp"
+#include "proxy/proxy_response.hpp"
+#include "proxy/round_trip.hpp"
+#include "proxy/timeout.hpp"
+
+namespace rtproxy::proxy {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using asio::ip::tcp;
+using record::Op;
+using record::Peer;
+using record::Phase;
+
+// What can be said of a head that did not parse: its request line split on spaces, as
+// bytes, so the record still shows what the client tried.
+record::MessageRecord best_effort_request(std::string_view bytes) {
+    record::MessageRecord m;
+    auto line = bytes.substr(0, std::min(bytes.find("\r\n"), bytes.find('\n')));
+    line = line.substr(0, 8192);
+    auto sp1 = line.find(' ');
+    m.method = std::string(line.substr(0, sp1));
+    if (sp1 != std::string_view::npos) {
+        auto rest = line.substr(sp1 + 1);
+        auto sp2 = rest.rfind(' ');
+        m.target = std::string(rest.substr(0, sp2));
+        if (sp2 != std::string_view::npos) m.version = std::string(rest.substr(sp2 + 1));
+    }
+    return m;
+}
+
+class ClientConnection {
+public:
+    ClientConnection(ServerContext& server, UpstreamPool& pool, tcp::socket socket)
+        : server_(server), pool_(pool), client_(std::move(socket)) {
+        std::error_code ec;
+        auto remote = client_.socket.remote_endpoint(ec);
+        client_.info.addr = remote.address().is_v4() || !remote.address().to_v6().is_v4_mapped()
+                                ? remote.address().to_string()
+                                : asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6()).to_string();
+        client_.info.port = remote.port();
+        client_.info.conn_id = server_.next_conn_id();
+        client_.socket.set_option(tcp::no_delay(true), ec);
+    }
+
+    asio::awaitable<void> serve() {
+        const auto& config = server_.config;
+        const http::Limits limits{config.max_head_bytes, config.max_header_fields, config.max_head_bytes};
+        http::RequestHeadParser parser(limits);
+        std::uint64_t seq = 0;
+        while (!server_.stopping) {
+            parser.reset();
+            auto head_started = Clock::now();
+            bool head_begun = !client_.in.empty();
+            std::optional<http::HeadParse<http::RequestHead>> parsed;
+            for (;;) {
+                auto attempt = parser.parse(client_.in.readable());
+                if (attempt.status != http::ParseStatus::need_more) {
+                    parsed = std::move(attempt);
+                    break;
+                }
+                // Idle keep-alive connections wait --idle-timeout for the next request; once
+                // its first byte arrived the whole head must come within --read-header-timeout
+                // (slow-loris).
+                auto limit = head_begun ? config.read_header_timeout - (Clock::now() - head_started)
+                                        : Clock::duration(config.idle_timeout);
+                auto read = [&]() -> asio::awaitable<std::tuple<std::error_code, std::size_t>> {
+                    co_return co_await client_.socket.async_read_some(client_.in.prepare(),
+                                                                      use_tuple);
+                };
+                auto got = co_await within(limit, read());
+                if (!got) {
+                    if (head_begun)
+                        co_await refuse(408, "timeout",
+                                        fmt::format("request head not complete within --read-header-timeout ({})",
+                                                    human_duration(config.read_header_timeout)),
+                                        seq + 1, true);
+                    co_return co_await close();
+                }
+                auto [ec, n] = *got;
+                if (ec) {
+                    if (head_begun) co_await client_went_away(ec, seq + 1);
+                    co_return co_await close();
+                }
+                if (!head_begun) head_started = Clock::now();
+                head_begun = true;
+                client_.in.commit(n);
+            }
+            if (parsed->status == http::ParseStatus::error) {
+                co_await refuse(parsed->error.status, parsed->error.kind, parsed->error.reason, seq + 1, false);
+                co_return co_await close();
+            }
+
+            RoundTripStart start;
+            start.record.id = server_.next_request_id();
+            start.record.ts = std::chrono::system_clock::now();
+            start.started = Clock::now();
+            start.record.client = client_.info;
+            start.record.client.conn_seq = ++seq;
+            start.head = std::move(parsed->head);
+            client_.in.consume(parsed->consumed);
+
+            ++server_.active_round_trips;
+            bool again = co_await run_round_trip(server_, pool_, client_, std::move(start));
+            --server_.active_round_trips;
+            if (!again) break;
+        }
+        co_return co_await close();
+    }
+
+private:
+    // A head rtproxy will not forward: answered here (400 / 408 / 431), recorded, closed.
+    asio::awaitable<void> refuse(int status, std::string kind, std::string why, std::uint64_t seq, bool timed_out) {
+        record::RoundTripRecord rec = new_record(seq);
+        rec.request = best_effort_request(client_.in.readable());
+        auto error = protocol_error(Peer::client, Phase::request_head, kind, why, 0, std::nullopt);
+        if (timed_out) error.message = why;
+        rec.errors.push_back(std::move(error));
+        auto answer = make_proxy_response(status, why);
+        record::ResponseRecord response;
+        response.status = status;
+        response.reason = answer.head.reason;
+        response.version = answer.head.version;
+        response.headers = answer.head.headers.list();
+        response.body_bytes = answer.body.size();
+        response.body_framing = http::BodyFraming::length;
+        response.source = record::ResponseRecord::Source::proxy;
+        rec.response = std::move(response);
+        rec.outcome = timed_out ? record::Outcome::timeout : record::Outcome::client_error;
+        auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(answer.bytes),
+                                                  use_tuple);
+        (void)n;
+        if (ec) rec.errors.push_back(io_error(Op::write, Peer::client, Phase::response_head, ec, 0, std::nullopt));
+        publish(std::move(rec));
+    }
+
+    // The client closed or reset in the middle of a request head.
+    asio::awaitable<void> client_went_away(std::error_code ec, std::uint64_t seq) {
+        record::RoundTripRecord rec = new_record(seq);
+        rec.request = best_effort_request(client_.in.readable());
+        rec.errors.push_back(io_error(Op::read, Peer::client, Phase::request_head, ec, client_.in.size(), std::nullopt));
+        rec.outcome = record::Outcome::client_abort;
+        publish(std::move(rec));
+        co_return;
+    }
+
+    record::RoundTripRecord new_record(std::uint64_t seq) {
+        record::RoundTripRecord rec;
+        rec.id = server_.next_request_id();
+        rec.ts = std::chrono::system_clock::now();
+        rec.client = client_.info;
+        rec.client.conn_seq = seq;
+        const auto& up = server_.config.upstream;
+        rec.upstream = {up.scheme, up.host, up.port};
+        rec.body_buffer.limit = server_.config.buffer_body;
+        return rec;
+    }
+
+    void publish(record::RoundTripRecord rec) {
+        rec.duration_ms = 0;
+        rec.timings.total_ms = 0;
+        server_.publish(std::move(rec));
+    }
+
+    // Closing with unread bytes in the receive queue makes the kernel send a reset, which
+    // can destroy the answer we just wrote before the client reads it (a 400 to a request
+    // with a body). So: half-close, then read and drop what is left, briefly (a lingering
+    // close, as nginx and Apache do).
+    asio::awaitable<void> close() {
+        std::error_code ignored;
+        if (!client_.socket.is_open()) co_return;
+        client_.socket.shutdown(tcp::socket::shutdown_send, ignored);
+        auto drain = [&]() -> asio::awaitable<int> {
+            std::array<char, 4096> sink;
+            for (int reads = 0; reads < 64; ++reads) {
+                auto [ec, n] = co_await client_.socket.async_read_some(asio::buffer(sink), use_tuple);
+                (void)n;
+                if (ec) break;
+            }
+            co_return 0;
+        };
+        co_await within(std::chrono::milliseconds(500), drain());
+        client_.socket.close(ignored);
+    }
+
+    ServerContext& server_;
+    UpstreamPool& pool_;
+    ClientSide client_;
+};
+
+}  // namespace
+
+asio::awaitable<void> serve_client(ServerContext& server, UpstreamPool& pool, tcp::socket socket) {
+    ClientConnection connection(server, pool, std::move(socket));
+    co_await connection.serve();
+}
+
+}  // namespace rtproxy::proxy

@@ -1,0 +1,94 @@
+#include "proxy/relay.hpp"
+
+#include "proxy/use_tuple.hpp"
+#include <asio/use_awaitable.hpp>
+
+#include "http/serialize.hpp"
+#include "proxy/gather_write.hpp"
+#include "proxy/io_error.hpp"
+
+namespace rtproxy::proxy {
+
+using record::Op;
+using record::Peer;
+using record::Phase;
+
+asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, asio::ip::tcp::socket& client,
+                                            std::string head, http::Framing upstream_framing,
+                                            ClientFraming client_framing, const http::Limits& limits, int attempt) {
+    RelayResult result;
+    http::BodyDecoder decoder(upstream_framing, limits);
+    GatherWrite out;
+    out.add_owned(std::move(head));
+    bool head_pending = true;
+    const bool chunked = client_framing == ClientFraming::chunked;
+
+    auto write_out = [&]() -> asio::awaitable<bool> {
+        if (!result.first_client_write) result.first_client_write = std::chrono::steady_clock::now();
+        auto [ec, written] = co_await out.write(client);
+        (void)written;
+        if (ec) {
+            result.error = io_error(Op::write, Peer::client, Phase::response_body, ec, result.body_bytes, attempt);
+            result.client_failed = true;
+            co_return false;
+        }
+        if (head_pending) result.head_written = true;
+        head_pending = false;
+        co_return true;
+    };
+
+    while (upstream_framing.kind != http::BodyFraming::none && !decoder.done()) {
+        if (upstream.in.empty()) {
+            if (!out.empty() && !co_await write_out()) co_return result;
+            auto [ec, n] =
+                co_await upstream.socket.async_read_some(upstream.in.prepare(), use_tuple);
+            if (ec) {
+                if (ec == asio::error::eof && decoder.finish_at_eof()) break;  // close-delimited body ended
+                result.error = io_error(Op::read, Peer::upstream, Phase::response_body, ec, result.body_bytes, attempt);
+                co_return result;
+            }
+            upstream.in.commit(n);
+        }
+        std::string_view available = upstream.in.readable();
+        std::size_t used = 0;
+        while (!decoder.done()) {
+            auto step = decoder.decode(available.substr(used));
+            if (step.error) {
+                result.error = protocol_error(Peer::upstream, Phase::response_body, decoder.error().kind,
+                                              decoder.error().reason, result.body_bytes, attempt);
+                // What was decoded so far still goes out; the client then sees the cut.
+                co_await write_out();
+                co_return result;
+            }
+            if (step.consumed == 0) break;
+            used += step.consumed;
+            if (!step.data.empty()) {
+                result.body_bytes += step.data.size();
+                if (chunked) {
+                    std::string size_line;
+                    http::append_chunk_header(size_line, step.data.size());
+                    out.add_owned(std::move(size_line));
+                    out.add_view(step.data);
+                    out.add_owned("\r\n");
+                } else if (client_framing != ClientFraming::none) {
+                    out.add_view(step.data);
+                }
+            }
+        }
+        bool ok = co_await write_out();
+        upstream.in.consume(used);
+        if (!ok) co_return result;
+    }
+
+    result.complete = true;
+    result.trailers = decoder.trailers();
+    if (chunked) {
+        std::string last;
+        http::append_last_chunk(last, decoder.trailers());
+        out.add_owned(std::move(last));
+    }
+    if (!out.empty()) co_await write_out();
+    co_return result;
+}
+
+}  // namespace rtproxy::proxy

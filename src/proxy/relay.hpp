@@ -1,0 +1,41 @@
+#pragma once
+// Copies a response body from the upstream to the client. The loop is the one place that
+// knows which side failed: a read error is the upstream's, a write error the client's
+// (ROUND_TRIP_NOTES §5). It never holds bytes back: every piece read is written at once.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "http/body_decoder.hpp"
+#include "proxy/upstream_pool.hpp"
+#include "record/error_record.hpp"
+
+namespace rtproxy::proxy {
+
+// How the client receives the body.
+enum class ClientFraming {
+    none,       // no body (HEAD, 1xx, 204, 304)
+    length,     // Content-Length, bytes as they come
+    chunked,    // rtproxy's own chunks (upstream chunked, or close-delimited to an HTTP/1.1 client)
+    close,      // bytes as they come, then the client connection is closed (HTTP/1.0 client)
+};
+
+struct RelayResult {
+    std::optional<record::ErrorRecord> error;
+    bool client_failed = false;       // the error is a client write
+    bool head_written = false;        // the response head reached the client
+    std::uint64_t body_bytes = 0;     // payload bytes read from the upstream
+    bool complete = false;            // the upstream body ended where its framing said
+    http::Fields trailers;
+    std::optional<std::chrono::steady_clock::time_point> first_client_write;
+};
+
+// Writes `head` (already serialised) with the first body bytes, then the rest of the body.
+asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, asio::ip::tcp::socket& client,
+                                            std::string head, http::Framing upstream_framing,
+                                            ClientFraming client_framing, const http::Limits& limits, int attempt);
+
+}  // namespace rtproxy::proxy

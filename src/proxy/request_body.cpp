@@ -1,0 +1,193 @@
+#include "proxy/request_body.hpp"
+
+#include "proxy/use_tuple.hpp"
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "http/serialize.hpp"
+#include "proxy/gather_write.hpp"
+#include "proxy/human_units.hpp"
+#include "proxy/io_error.hpp"
+
+namespace rtproxy::proxy {
+
+using record::Op;
+using record::Peer;
+using record::Phase;
+
+RequestBody::RequestBody(ClientSide& client, http::Framing client_framing, const Config& config,
+                         BodyBufferBudget& budget)
+    : client_(client),
+      decoder_(client_framing, http::Limits{config.max_head_bytes, config.max_header_fields, config.max_head_bytes}),
+      framing_(client_framing),
+      limit_(config.buffer_body),
+      budget_(budget) {
+    if (framing_.kind == http::BodyFraming::none) return;
+    if (limit_ == 0) {
+        overflowed_ = true;
+        not_replayable_reason_ = "body buffering is off (--buffer-body 0), cannot replay";
+        return;
+    }
+    // A body of known length that cannot fit is not buffered at all (memory released at once).
+    if (framing_.kind == http::BodyFraming::length && framing_.content_length > limit_) {
+        overflowed_ = true;
+        not_replayable_reason_ = fmt::format("body larger than --buffer-body ({}), cannot replay", human_size(limit_));
+        return;
+    }
+    const std::uint64_t want = framing_.kind == http::BodyFraming::length ? framing_.content_length : limit_;
+    if (!budget_.reserve(want)) {
+        overflowed_ = true;
+        not_replayable_reason_ = "--buffer-total is in use by other requests, body not buffered, cannot replay";
+        return;
+    }
+    reserved_ = want;
+}
+
+RequestBody::~RequestBody() {
+    if (reserved_) budget_.release(reserved_);
+}
+
+void RequestBody::tee(std::string_view data) {
+    if (overflowed_) return;
+    if (buffer_.size() + data.size() > limit_) {
+        overflowed_ = true;
+        not_replayable_reason_ = fmt::format("body larger than --buffer-body ({}), cannot replay", human_size(limit_));
+        std::string().swap(buffer_);
+        budget_.release(reserved_);
+        reserved_ = 0;
+        return;
+    }
+    buffer_.append(data);
+}
+
+record::BodyBufferRecord RequestBody::buffer_record() const {
+    record::BodyBufferRecord r;
+    r.limit = limit_;
+    r.buffered = framing_.kind != http::BodyFraming::none && !overflowed_;
+    r.bytes = overflowed_ ? 0 : buffer_.size();
+    r.replayable = !overflowed_ || framing_.kind == http::BodyFraming::none;
+    return r;
+}
+
+asio::awaitable<RequestBody::SendResult> RequestBody::send(asio::ip::tcp::socket& upstream, std::string head,
+                                                           http::BodyFraming upstream_framing, int attempt) {
+    SendResult result;
+    result.head_written = head.empty();  // an empty head: it went out earlier (Expect: 100-continue)
+    const bool chunked = upstream_framing == http::BodyFraming::chunked;
+    GatherWrite out;
+    out.add_owned(std::move(head));
+    std::uint64_t head_bytes = out.size();
+    std::uint64_t pending_payload = 0;  // payload bytes queued in `out`
+    bool last_chunk_added = false;
+
+    auto add_payload = [&](std::string_view data) {
+        if (data.empty()) return;
+        if (chunked) {
+            std::string header;
+            http::append_chunk_header(header, data.size());
+            out.add_owned(std::move(header));
+            out.add_view(data);
+            out.add_owned("\r\n");
+        } else {
+            out.add_view(data);
+        }
+        pending_payload += data.size();
+    };
+    auto flush = [&]() -> asio::awaitable<bool> {
+        auto [ec, written] = co_await out.write(upstream);
+        if (ec) {
+            const bool in_head = written < head_bytes;
+            result.error = io_error(Op::write, Peer::upstream, in_head ? Phase::request_head : Phase::request_body, ec,
+                                    result.body_bytes_written, attempt);
+            co_return false;
+        }
+        if (head_bytes) result.head_written = true;
+        head_bytes = 0;
+        result.body_bytes_written += pending_payload;
+        pending_payload = 0;
+        co_return true;
+    };
+
+    if (framing_.kind != http::BodyFraming::none) {
+        if (bytes_from_client_ > 0) {
+            result.source = record::BodySource::buffer;
+            add_payload(buffer_);
+        } else {
+            result.source = record::BodySource::stream;
+        }
+    }
+
+    while (framing_.kind != http::BodyFraming::none && !decoder_.done()) {
+        if (client_.in.empty()) {
+            if (!out.empty() && !co_await flush()) co_return result;
+            auto space = client_.in.prepare();
+            auto [ec, n] = co_await client_.socket.async_read_some(space, use_tuple);
+            if (ec) {
+                result.error = io_error(Op::read, Peer::client, Phase::request_body, ec, bytes_from_client_, attempt);
+                result.client_failed = true;
+                co_return result;
+            }
+            client_.in.commit(n);
+        }
+        // Decode everything available; the views stay valid until consume() below.
+        std::string_view available = client_.in.readable();
+        std::size_t used = 0;
+        while (!decoder_.done()) {
+            auto step = decoder_.decode(available.substr(used));
+            if (step.error) {
+                const auto& e = decoder_.error();
+                result.error = protocol_error(Peer::client, Phase::request_body, e.kind, e.reason, bytes_from_client_,
+                                              attempt);
+                result.client_failed = true;
+                co_return result;
+            }
+            if (step.consumed == 0) break;
+            used += step.consumed;
+            bytes_from_client_ += step.data.size();
+            tee(step.data);
+            add_payload(step.data);
+        }
+        if (decoder_.done()) {
+            finished_at_ = std::chrono::steady_clock::now();
+            if (chunked) {
+                std::string last;
+                http::append_last_chunk(last, decoder_.trailers());
+                out.add_owned(std::move(last));
+                last_chunk_added = true;
+            }
+        }
+        bool ok = co_await flush();
+        client_.in.consume(used);
+        if (!ok) co_return result;
+    }
+    // A replay of a body that had already been read completely never entered the loop:
+    // its last chunk is still to be written.
+    if (chunked && decoder_.done() && !last_chunk_added) {
+        std::string last;
+        http::append_last_chunk(last, decoder_.trailers());
+        out.add_owned(std::move(last));
+    }
+    if (!out.empty()) co_await flush();
+    co_return result;
+}
+
+asio::awaitable<bool> RequestBody::drain(std::uint64_t limit) {
+    std::uint64_t drained = 0;
+    while (!decoder_.done()) {
+        if (client_.in.empty()) {
+            auto [ec, n] =
+                co_await client_.socket.async_read_some(client_.in.prepare(), use_tuple);
+            if (ec) co_return false;
+            client_.in.commit(n);
+        }
+        auto step = decoder_.decode(client_.in.readable());
+        if (step.error) co_return false;
+        client_.in.consume(step.consumed);
+        drained += step.data.size();
+        bytes_from_client_ += step.data.size();
+        if (drained > limit) co_return false;
+    }
+    co_return true;
+}
+
+}  // namespace rtproxy::proxy

@@ -1,0 +1,71 @@
+#pragma once
+// The client's request body: read from the client once, streamed to the first attempt as
+// it arrives (no added latency) and teed into a replay buffer up to --buffer-body, so a
+// retry can send it again (ROUND_TRIP_NOTES §3, Caddy's bufferedBody done as a tee).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "http/body_decoder.hpp"
+#include "proxy/client_side.hpp"
+#include "proxy/server_context.hpp"
+#include "record/round_trip_record.hpp"
+
+namespace rtproxy::proxy {
+
+class RequestBody {
+public:
+    RequestBody(ClientSide& client, http::Framing client_framing, const Config& config, BodyBufferBudget& budget);
+    ~RequestBody();
+    RequestBody(const RequestBody&) = delete;
+    RequestBody& operator=(const RequestBody&) = delete;
+
+    struct SendResult {
+        std::optional<record::ErrorRecord> error;  // upstream write, or client read
+        bool client_failed = false;                // the error is the client's (read, request_body)
+        bool head_written = false;                 // the whole head reached the upstream socket
+        std::uint64_t body_bytes_written = 0;      // payload bytes this attempt wrote upstream
+        record::BodySource source = record::BodySource::none;
+    };
+
+    // Writes `head` then the body, framed as `upstream_framing` says (length or chunked:
+    // rtproxy's own framing, never the client's bytes for it). A replay writes the buffer
+    // first, then continues from the client where the previous attempt stopped.
+    asio::awaitable<SendResult> send(asio::ip::tcp::socket& upstream, std::string head,
+                                     http::BodyFraming upstream_framing, int attempt);
+
+    // Reads and discards what is left of the body (at most `limit` bytes) so the client
+    // connection stays framed for its next request. False if it could not.
+    asio::awaitable<bool> drain(std::uint64_t limit);
+
+    bool fully_read() const { return decoder_.done(); }
+    bool started() const { return bytes_from_client_ > 0; }
+    bool replayable() const { return !overflowed_; }
+    const std::string& not_replayable_reason() const { return not_replayable_reason_; }
+    std::uint64_t bytes_received() const { return bytes_from_client_; }
+    const http::Fields& trailers() const { return decoder_.trailers(); }
+    record::BodyBufferRecord buffer_record() const;
+    // When the last body byte arrived from the client (for timings.request_body_ms).
+    std::optional<std::chrono::steady_clock::time_point> finished_at() const { return finished_at_; }
+
+private:
+    void tee(std::string_view data);
+
+    ClientSide& client_;
+    http::BodyDecoder decoder_;
+    http::Framing framing_;
+    std::uint64_t limit_;
+    BodyBufferBudget& budget_;
+    std::uint64_t reserved_ = 0;
+    std::string buffer_;
+    bool overflowed_ = false;
+    std::string not_replayable_reason_;
+    std::uint64_t bytes_from_client_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> finished_at_;
+};
+
+}  // namespace rtproxy::proxy
