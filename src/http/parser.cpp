@@ -75,16 +75,21 @@ std::size_t leading_empty_line(std::string_view buffer) {
     return buffer.size() >= 2 && buffer[0] == '\r' && buffer[1] == '\n' ? 2 : 0;
 }
 
-// Validates complete lines from `pos` on. Start-line syntax is checked by `start_line`; the
-// head ends at the first empty line. Only syntax is checked here, so a caller that re-passes
-// a growing buffer never looks at a byte twice; the head is built once it is complete.
+// Validates every complete line; the head ends at the first empty line. `searched` is how
+// far an earlier call already looked for LF: lines before it were validated then, and a
+// line is validated once, when its LF arrives. So a head that trickles in byte by byte
+// costs O(n) in total, even a single long line. Start-line syntax is checked by
+// `start_line`; the head itself is built only once it is complete.
 template <class StartLine>
-ParseStatus scan_head(std::string_view buffer, std::size_t& pos, std::size_t start, const Limits& limits,
+ParseStatus scan_head(std::string_view buffer, std::size_t& searched, std::size_t start, const Limits& limits,
                       std::size_t& head_end, ParseError& error, StartLine start_line) {
     const char* data = buffer.data();
+    std::size_t line_start = std::string_view::npos;  // found with the first LF of this call
     while (true) {
-        const void* nl = pos < buffer.size() ? std::memchr(data + pos, '\n', buffer.size() - pos) : nullptr;
+        const void* nl =
+            searched < buffer.size() ? std::memchr(data + searched, '\n', buffer.size() - searched) : nullptr;
         if (nl == nullptr) {
+            searched = buffer.size();
             if (buffer.size() > limits.max_head_bytes) {
                 error = too_large("head larger than the limit");
                 return ParseStatus::error;
@@ -92,27 +97,31 @@ ParseStatus scan_head(std::string_view buffer, std::size_t& pos, std::size_t sta
             return ParseStatus::need_more;
         }
         const auto lf = static_cast<std::size_t>(static_cast<const char*>(nl) - data);
+        if (line_start == std::string_view::npos) {
+            const auto previous_lf = buffer.substr(start, lf - start).rfind('\n');
+            line_start = previous_lf == std::string_view::npos ? start : start + previous_lf + 1;
+        }
         if (lf + 1 > limits.max_head_bytes) {
             error = too_large("head larger than the limit");
             return ParseStatus::error;
         }
-        if (lf == pos || data[lf - 1] != '\r') {
+        if (lf == line_start || data[lf - 1] != '\r') {
             error = malformed("bare LF: lines must end with CRLF (RFC 9112 §2.2)");
             return ParseStatus::error;
         }
-        const auto line = buffer.substr(pos, lf - 1 - pos);
+        const auto line = buffer.substr(line_start, lf - 1 - line_start);
         if (line.find('\r') != std::string_view::npos) {
             error = malformed("bare CR in the head (RFC 9112 §2.2)");
             return ParseStatus::error;
         }
         Reason reason = nullptr;
-        if (pos == start) {
+        if (line_start == start) {
             reason = start_line(line);
         } else if (line.empty()) {
             head_end = lf + 1;
             return ParseStatus::complete;
         } else if ((line.front() == ' ' || line.front() == '\t') &&
-                   buffer.substr(start, pos - 1 - start).find('\n') == std::string_view::npos) {
+                   buffer.substr(start, line_start - 1 - start).find('\n') == std::string_view::npos) {
             // RFC 9112 §2.2: whitespace between the start-line and the first field line must
             // be rejected (or the line ignored); it is a classic request-smuggling vector.
             reason = "whitespace before the first field line (RFC 9112 §2.2)";
@@ -124,7 +133,7 @@ ParseStatus scan_head(std::string_view buffer, std::size_t& pos, std::size_t sta
             error = malformed(reason);
             return ParseStatus::error;
         }
-        pos = lf + 1;
+        line_start = searched = lf + 1;
     }
 }
 
