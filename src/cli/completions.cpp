@@ -37,13 +37,13 @@ std::string bash(const std::vector<OptionDoc>& docs) {
         const std::string pattern = join(names_of(doc), "|");
         if (!doc.choices.empty()) {
             cases << "        " << pattern << ")\n"
-                  << "            COMPREPLY=($(compgen -W '" << join(doc.choices, " ") << "' -- \"$cur\"))\n"
+                  << "            mapfile -t COMPREPLY < <(compgen -W '" << join(doc.choices, " ") << "' -- \"$cur\")\n"
                   << "            return\n"
                   << "            ;;\n";
         } else if (doc.file) {
             cases << "        " << pattern << ")\n"
                   << "            compopt -o filenames 2>/dev/null\n"
-                  << "            COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+                  << "            mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n"
                   << "            return\n"
                   << "            ;;\n";
         } else {
@@ -57,6 +57,7 @@ std::string bash(const std::vector<OptionDoc>& docs) {
         << "_rtproxy() {\n"
         << "    local cur=${COMP_WORDS[COMP_CWORD]}\n"
         << "    local prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+        << "    COMPREPLY=()\n"
         << "    case $prev in\n"
         << cases.str();
     if (!free_values.empty()) {
@@ -66,7 +67,7 @@ std::string bash(const std::vector<OptionDoc>& docs) {
             << "            ;;\n";
     }
     out << "    esac\n"
-        << "    COMPREPLY=($(compgen -W '" << join(all_names, " ") << "' -- \"$cur\"))\n"
+        << "    mapfile -t COMPREPLY < <(compgen -W '" << join(all_names, " ") << "' -- \"$cur\")\n"
         << "}\n"
         << "complete -F _rtproxy rtproxy\n";
     return out.str();

@@ -55,7 +55,6 @@ void write_options(std::ostream& out, const std::vector<OptionDoc>& docs) {
         }
         out << ".TP\n" << option_heading(doc) << "\n";
         std::string text = doc.description + ".";
-        if (doc.repeatable) text += " May be given more than once.";
         if (!doc.default_text.empty()) text += " Default: " + doc.default_text + ".";
         out << roff(text) << "\n";
     }
