@@ -1,5 +1,5 @@
 #pragma once
-// Everything the command line decided, validated. Built only by cli/options.cpp.
+// Everything the command line decided, validated. Built only by cli/option_table.cpp.
 #include <chrono>
 #include <cstdint>
 #include <optional>
