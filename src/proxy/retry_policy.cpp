@@ -68,15 +68,16 @@ bool RetryPolicy::is_retry_status(int status) const {
            settings_.retry_on_status.end();
 }
 
-milliseconds RetryPolicy::backoff_before_retry(int k) const {
+milliseconds RetryPolicy::backoff_before_retry(int k, std::uint64_t jitter_key) const {
     const auto cap = settings_.backoff_max.count();
     auto wait = settings_.backoff.count();
     for (int i = 1; i < k && wait < cap && wait > 0; ++i) wait *= 2;  // stops doubling at the cap: no overflow
     wait = std::max<milliseconds::rep>(0, std::min(wait, cap));
     if (!settings_.jitter || wait == 0) return milliseconds{wait};
     // "Full jitter": uniform in [0, wait], so retries of many clients spread out instead of
-    // arriving at the upstream in step. Modulo bias is below 2^-40 for waits under 2^24 ms.
-    const auto draw = mix(jitter_seed_ ^ mix(static_cast<std::uint64_t>(k)));
+    // arriving at the upstream in step; hence the per-round-trip key. Modulo bias is below
+    // 2^-40 for waits under 2^24 ms.
+    const auto draw = mix(jitter_seed_ ^ mix(jitter_key ^ mix(static_cast<std::uint64_t>(k))));
     return milliseconds{static_cast<milliseconds::rep>(draw % (static_cast<std::uint64_t>(wait) + 1))};
 }
 
@@ -92,7 +93,7 @@ RetryVerdict RetryPolicy::retry_within_limits(const AttemptFacts& facts, int ret
         return give_up(what + "; retries exhausted (" + std::to_string(retries_used) + " of " +
                        std::to_string(settings_.retries) + ")" + relay);
     }
-    const auto wait = backoff_before_retry(retries_used + 1);
+    const auto wait = backoff_before_retry(retries_used + 1, facts.jitter_key);
     if (auto stop = over_budget(facts, wait)) return give_up(what + "; " + *stop + relay);
     return retry(what + retry_note + "; retrying in " + format_wait(wait), wait);
 }

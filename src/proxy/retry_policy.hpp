@@ -50,6 +50,7 @@ struct AttemptFacts {
     std::chrono::milliseconds elapsed{0};  // since the round trip's first attempt started
     bool stale_retry_used = false;  // the one free retry for a stale pooled connection was already spent
     bool has_body = true;           // the request has a body (only changes the wording of a refusal)
+    std::uint64_t jitter_key = 0;   // e.g. the round trip's id: concurrent round trips jitter differently
 };
 
 struct RetryVerdict {
@@ -71,8 +72,9 @@ public:
     RetryVerdict decide(const AttemptFacts& facts, int retries_used) const;
 
     // Wait before retry number k (1-based): backoff·2^(k-1), capped at backoff_max; with
-    // jitter: uniformly random in [0, that] ("full jitter"), the same for the same seed and k.
-    std::chrono::milliseconds backoff_before_retry(int k) const;
+    // jitter: uniformly random in [0, that] ("full jitter"), the same for the same seed, k and
+    // `jitter_key` (decide() passes AttemptFacts::jitter_key).
+    std::chrono::milliseconds backoff_before_retry(int k, std::uint64_t jitter_key = 0) const;
 
     static bool is_idempotent(std::string_view method);  // GET HEAD OPTIONS TRACE PUT DELETE
     bool is_retry_status(int status) const;

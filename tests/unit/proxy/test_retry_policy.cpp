@@ -407,3 +407,17 @@ TEST_CASE("a verdict becomes the attempt's retry record unchanged") {
     CHECK(record.decision == Decision::retry);
     CHECK(record.reason == verdict.reason);
 }
+
+TEST_CASE("concurrent round trips jitter differently under one seed") {
+    auto settings = with_retries(10);
+    settings.jitter = true;
+    const RetryPolicy policy(settings, 42);
+    std::set<long> first_waits;
+    for (std::uint64_t round_trip = 1; round_trip <= 50; ++round_trip)
+        first_waits.insert(static_cast<long>(policy.backoff_before_retry(6, round_trip).count()));
+    CHECK(first_waits.size() > 25);
+
+    auto facts = failed(AttemptFailure::connect_failed, "connect refused");
+    facts.jitter_key = 17;
+    CHECK(policy.decide(facts, 5).backoff == policy.backoff_before_retry(6, 17));
+}
