@@ -1,11 +1,13 @@
 #pragma once
-// Sizes and durations the way the options spell them, for reasons people read
-// ("body larger than --buffer-body (1 MiB)", "retrying in 200 ms").
+// Sizes and durations in reasons people read ("body larger than --buffer-body (1 MiB)",
+// "no 100 from upstream within 1s"): durations exactly as the options spell them.
 #include <chrono>
 #include <cstdint>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "cli/units.hpp"
 
 namespace rtproxy::proxy {
 
@@ -15,11 +17,6 @@ inline std::string human_size(std::uint64_t bytes) {
     return fmt::format("{} B", bytes);
 }
 
-inline std::string human_duration(std::chrono::milliseconds d) {
-    const auto ms = d.count();
-    if (ms >= 1000 && ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
-    if (ms >= 1000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
-    return fmt::format("{} ms", ms);
-}
+inline std::string human_duration(std::chrono::milliseconds d) { return cli::format_duration(d); }
 
 }  // namespace rtproxy::proxy

@@ -143,6 +143,8 @@ public:
             facts.request_bytes_written = attempt.request_written;
             facts.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - first_attempt_started);
             facts.stale_retry_used = stale_retry_used;
+            facts.has_body = rec_.request.body_framing != http::BodyFraming::none;
+            facts.jitter_key = rec_.id;
             auto verdict = server_.retry_policy.decide(facts, retries_used);
             arec.retry = {verdict.decision, verdict.reason};
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <random>
 #include <string>
 
 #include "cli/config.hpp"
@@ -41,7 +42,8 @@ public:
           buffer_budget(config.buffer_total),
           retry_policy(RetrySettings{config.retries, config.try_duration, config.retry_backoff,
                                      config.retry_backoff_max, config.retry_jitter, config.retry_all_methods,
-                                     config.retry_on_status}) {}
+                                     config.retry_on_status},
+                       std::random_device{}()) {}
 
     const Config& config;
     record::EventSink& sink;
