@@ -38,6 +38,9 @@ constexpr auto start_deadline = std::chrono::seconds(5);
 
 DemoUpstream::DemoUpstream() {
     add_routes();
+    // cpp-httplib writes a response's head and body separately; without TCP_NODELAY, Nagle
+    // holds the body back until the proxy's delayed ACK (~40 ms) and every sample looks slow.
+    server_.set_tcp_nodelay(true);
     const int port = server_.bind_to_any_port(host());
     if (port <= 0) throw std::runtime_error("demo upstream: cannot bind 127.0.0.1 on any port");
     port_ = static_cast<std::uint16_t>(port);
