@@ -46,9 +46,10 @@ EventRouter::Rendered EventRouter::render(const Event& event) const {
     return rendered;
 }
 
-void EventRouter::publish(Rendered rendered, bool bounded) {
+void EventRouter::publish(Rendered rendered, bool bounded, bool last) {
     std::lock_guard lock(publish_mutex_);
-    if (closed_) return;
+    if (closed_ || shut_down_) return;
+    shut_down_ = last;
     if (stdout_writer_) {
         if (pretty_to_stdout_)
             stdout_writer_->push(std::move(rendered.pretty), bounded);
@@ -68,7 +69,7 @@ void EventRouter::shutdown(const record::ShutdownEvent& event) {
     // The output is the one that drops lines, so it is the one that knows how many.
     auto final_event = event;
     final_event.dropped = dropped();
-    publish(render(final_event), false);
+    publish(render(final_event), false, true);
 }
 
 void EventRouter::close() {

@@ -29,7 +29,8 @@ private:
     };
     template <class Event>
     Rendered render(const Event& event) const;
-    void publish(Rendered rendered, bool bounded);
+    // `last`: the shutdown event; nothing is published after it, so it stays the last line.
+    void publish(Rendered rendered, bool bounded, bool last = false);
 
     OutputOptions options_;
     bool json_to_stdout_;
@@ -40,6 +41,7 @@ private:
     // the same order even when two proxy threads finish round trips at the same moment.
     std::mutex publish_mutex_;
     bool closed_ = false;
+    bool shut_down_ = false;
 };
 
 // Opens the log file for appending; throws std::runtime_error("--log-file <path>: <reason>").

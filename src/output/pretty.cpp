@@ -165,9 +165,12 @@ void append_attempts(std::string& out, const Palette& p, const RoundTripRecord& 
             fmt::format_to(std::back_inserter(out), "{}{}{}", status_color(p, *a.status), *a.status, p.reset);
         else
             out += "no response";
-        if (a.conn && a.conn->remote)
-            fmt::format_to(std::back_inserter(out), "  {}{} → {}{}{}", p.dim, display(a.conn->local.value_or("?")),
-                           display(*a.conn->remote), a.conn->reused ? " (reused)" : "", p.reset);
+        if (a.conn && a.conn->remote) {
+            // No local address yet when the connect itself failed.
+            const auto local = a.conn->local ? display(*a.conn->local) + " " : std::string();
+            fmt::format_to(std::back_inserter(out), "  {}{}→ {}{}{}", p.dim, local, display(*a.conn->remote),
+                           a.conn->reused ? " (reused)" : "", p.reset);
+        }
         std::string timings;
         auto add_timing = [&](std::string_view name, const Millis& ms) {
             if (!ms) return;

@@ -61,6 +61,8 @@ TEST_CASE("the log file is appended to and gets every event as one JSON line") {
     output->round_trip(full_record());
     output->round_trip(proxy_made_400());
     output->shutdown(sample_shutdown());
+    output->round_trip(full_record());  // after shutdown: the shutdown line stays the last
+    output->shutdown(sample_shutdown());
     output->close();
     output->close();  // idempotent
     output->round_trip(full_record());  // after close: ignored, no crash

@@ -44,7 +44,7 @@ TEST_CASE("the request as received and the changes made for upstream are shown l
 TEST_CASE("each attempt, each interim response and the response get their own lines") {
     const auto text = to_pretty_text(full_record(), false);
     CHECK(has_line(text,
-                   "  attempt 1: ✗ upstream connect failed (refused): Connection refused  ? → 127.0.0.1:9000  connect "
+                   "  attempt 1: ✗ upstream connect failed (refused): Connection refused  → 127.0.0.1:9000  connect "
                    "0.50 ms  retry in 100 ms (connect refused; request not sent)"));
     CHECK(has_line(text,
                    "  attempt 2: 200  127.0.0.1:40000 → 127.0.0.1:9000 (reused)  connect 0.12 ms, first byte 2.0 ms"));
