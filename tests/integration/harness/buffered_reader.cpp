@@ -1,5 +1,6 @@
 #include "harness/buffered_reader.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace rtproxy::integration {
@@ -86,13 +87,13 @@ ReadStatus BufferedReader::wait_for_close(Millis timeout) {
     }
 }
 
-std::string BufferedReader::read_some(Millis timeout) {
+std::string BufferedReader::read_some(std::size_t max, Millis timeout) {
     if (buffer_.empty()) {
         auto status = fill(timeout);
         if (status == ReadStatus::timeout) throw IoTimeout("no bytes within " + std::to_string(timeout.count()) + " ms");
         if (status != ReadStatus::data) throw StreamEnded(status, "stream ended (" + std::string(to_string(status)) + ")");
     }
-    return take(buffer_.size());
+    return take(std::min(max, buffer_.size()));
 }
 
 }  // namespace rtproxy::integration

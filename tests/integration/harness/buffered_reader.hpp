@@ -24,8 +24,8 @@ public:
     // Waits for the peer to close without expecting more bytes; returns the end status
     // (`timeout` if the connection stayed open). Any bytes that arrive are buffered.
     ReadStatus wait_for_close(Millis timeout);
-    // Returns whatever is buffered, or waits for at least one byte.
-    std::string read_some(Millis timeout = default_io_timeout);
+    // Up to `max` bytes: what is buffered, or waits for at least one byte.
+    std::string read_some(std::size_t max, Millis timeout = default_io_timeout);
 
     bool has_buffered() const { return !buffer_.empty(); }
     // While set, every byte handed to a caller is also appended to *capture.

@@ -37,11 +37,9 @@ HttpResponse RawClient::read_response(bool to_head, Millis timeout) {
             response.trailers = std::move(chunked.trailers);
         } else if (cl) {
             auto length = std::stoull(*cl);
-            // Keep the bytes that did arrive when the body is cut short.
-            while (response.body.size() < length) {
-                response.body += reader_.read_some(timeout);
-                if (response.body.size() > length) throw std::runtime_error("more body bytes than Content-Length");
-            }
+            // Keep the bytes that did arrive when the body is cut short; never read into
+            // the next (pipelined) response.
+            while (response.body.size() < length) response.body += reader_.read_some(length - response.body.size(), timeout);
         } else {
             ReadStatus how{};
             response.body = reader_.read_until_eof(how, timeout);
@@ -55,6 +53,9 @@ HttpResponse RawClient::read_response(bool to_head, Millis timeout) {
     } catch (const StreamEnded& ended) {
         response.ended_by = ended.how;
         // For chunked bodies, what arrived is in `raw`; the decoded part is not needed.
+    } catch (...) {
+        reader_.set_capture(nullptr);  // `response` dies with this frame
+        throw;
     }
     reader_.set_capture(nullptr);
     return response;
