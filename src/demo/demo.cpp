@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "demo/demo_upstream.hpp"
+#include "demo/interim_upstream.hpp"
 #include "demo/sample_request.hpp"
 #include "proxy/proxy_server.hpp"
 
@@ -30,7 +31,8 @@ void use_ephemeral_port_if_default(Config& config) {
     if (first.host == default_listen.host && first.port == default_listen.port) first.port = 0;
 }
 
-void point_at(Config& config, const DemoUpstream& upstream) {
+// The proxy talks to the interim front, which relays what it does not answer to cpp-httplib.
+void point_at(Config& config, const InterimUpstream& upstream) {
     config.upstream = UpstreamSpec{.scheme = "http", .host = upstream.host(), .port = upstream.port()};
 }
 
@@ -97,8 +99,12 @@ std::vector<SampleFailure> send_samples(const record::ListenAddress& proxy_addre
     client.set_read_timeout(std::chrono::seconds(15));
 
     std::vector<SampleFailure> failures;
-    for (const SampleRequest& sample : sample_requests())
-        if (auto what = send_sample(client, sample)) failures.push_back({sample, std::move(*what)});
+    for (const SampleRequest& sample : sample_requests()) {
+        auto what = sample.shows_interim
+                        ? send_sample_over_socket(loopback_for(proxy_address.addr), proxy_address.port, sample)
+                        : send_sample(client, sample);
+        if (what) failures.push_back({sample, std::move(*what)});
+    }
     client.stop();
     return failures;
 }
@@ -107,8 +113,9 @@ std::vector<SampleFailure> send_samples(const record::ListenAddress& proxy_addre
 
 int run_demo(Config config, record::EventSink& sink) {
     DemoUpstream upstream;
+    InterimUpstream front(upstream.port());
     use_ephemeral_port_if_default(config);
-    point_at(config, upstream);
+    point_at(config, front);
     enable_demo_retries(config);
 
     proxy::ProxyServer server(config, sink);
@@ -122,6 +129,7 @@ int run_demo(Config config, record::EventSink& sink) {
     ProxyThread proxy_thread(server);
     const std::vector<SampleFailure> failures = send_samples(bound.front());
     proxy_thread.stop_and_join("demo finished");
+    front.stop();
     upstream.stop();
 
     for (const SampleFailure& failure : failures)

@@ -20,10 +20,10 @@ namespace rtproxy::demo {
 //   GET  /flaky        503 on its first call, 200 afterwards (shows a retry)
 //
 // Interim responses: cpp-httplib (0.11.4) answers a request carrying
-// `Expect: 100-continue` with `100 Continue` by itself before reading the body, so an
-// upload sample can use POST /echo as is. It never lets a handler write any other 1xx,
-// so 103 Early Hints needs its own tiny raw-socket responder (planned:
-// demo/interim_upstream.*), not another route on this server.
+// `Expect: 100-continue` with `100 Continue` by itself before reading the body, but it
+// never lets a handler write any other 1xx, so 103 Early Hints comes from InterimUpstream
+// (demo/interim_upstream.hpp), the raw-socket front the proxy talks to, which relays
+// every other request to this server.
 class DemoUpstream {
 public:
     // Binds 127.0.0.1 on a port the kernel picks and starts serving on its own thread.

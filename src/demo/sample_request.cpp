@@ -1,5 +1,18 @@
 #include "demo/sample_request.hpp"
 
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
 namespace rtproxy::demo {
 
 namespace {
@@ -10,6 +23,72 @@ SampleRequest request(std::string method, std::string target, std::string shows)
     sample.target = std::move(target);
     sample.shows = std::move(shows);
     return sample;
+}
+
+constexpr auto continue_wait = std::chrono::seconds(1);  // curl's default
+constexpr auto answer_timeout = std::chrono::milliseconds(15000);
+
+std::optional<std::string> judge_answer(const SampleRequest& sample, int status, const std::string& body) {
+    if (status != sample.expected_status)
+        return "expected status " + std::to_string(sample.expected_status) + ", got " + std::to_string(status);
+    if (sample.expected_body && body != *sample.expected_body)
+        return "status " + std::to_string(status) + " as expected, but the body differs (" +
+               std::to_string(body.size()) + " bytes, expected " + std::to_string(sample.expected_body->size()) + ")";
+    return std::nullopt;
+}
+
+struct OwnedSocket {
+    int fd = -1;
+    ~OwnedSocket() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+std::string ascii_lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+enum class Read { data, end, timeout };
+
+Read read_some(int fd, std::string& into, std::chrono::milliseconds timeout) {
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::max<long long>(timeout.count(), 0)));
+    if (ready == 0) return Read::timeout;
+    char chunk[16 * 1024];
+    const ssize_t n = ready < 0 ? -1 : ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return Read::end;
+    into.append(chunk, static_cast<std::size_t>(n));
+    return Read::data;
+}
+
+struct StatusHead {
+    int status = 0;
+    std::size_t end = 0;  // just past the head's empty line
+    std::optional<std::size_t> content_length;
+};
+
+// The response head starting at `from`, once all of it has arrived.
+std::optional<StatusHead> parse_status_head(const std::string& received, std::size_t from) {
+    const auto end = received.find("\r\n\r\n", from);
+    if (end == std::string::npos || received.size() < from + 12) return std::nullopt;
+    StatusHead head;
+    head.status = std::atoi(received.c_str() + from + 9);  // "HTTP/1.1 " is 9 bytes
+    head.end = end + 4;
+    const std::string lower = ascii_lower(received.substr(from, end - from));
+    if (const auto at = lower.find("\r\ncontent-length:"); at != std::string::npos)
+        head.content_length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
+    return head;
 }
 
 }  // namespace
@@ -44,10 +123,19 @@ std::vector<SampleRequest> sample_requests() {
     samples.push_back(request("GET", "/flaky", "a retry that succeeds"));
     samples.push_back(request("HEAD", "/", "a response without a body"));
 
-    // Interim responses go here. A POST /echo sent with `Expect: 100-continue` gets its
-    // 100 from cpp-httplib itself (see demo_upstream.hpp); GET /early-hints (103, then
-    // 200) waits for the raw-socket responder. cpp-httplib's client never shows a 1xx,
-    // so those samples check the final answer; the record's `interim` shows the rest.
+    // Interim responses, from InterimUpstream (see interim_upstream.hpp). The client here
+    // only checks the final answer; the record's `interim` shows the 1xx on the way.
+    SampleRequest hints = request("GET", "/early-hints", "a 103 Early Hints relayed before the page");
+    hints.shows_interim = true;
+    samples.push_back(std::move(hints));
+
+    SampleRequest upload = request("POST", "/upload", "an upload that waits for 100 Continue");
+    upload.headers = {{"Expect", "100-continue"}};
+    upload.body = std::string(64 * 1024, 'x');
+    upload.content_type = "application/octet-stream";
+    upload.expected_body = "received 65536 bytes\n";
+    upload.shows_interim = true;
+    samples.push_back(std::move(upload));
     return samples;
 }
 
@@ -64,14 +152,73 @@ std::optional<std::string> send_sample(httplib::Client& client, const SampleRequ
     }();
 
     if (!result) return "no response (" + httplib::to_string(result.error()) + ")";
-    if (result->status != sample.expected_status)
-        return "expected status " + std::to_string(sample.expected_status) + ", got " +
-               std::to_string(result->status);
-    if (sample.expected_body && result->body != *sample.expected_body)
-        return "status " + std::to_string(result->status) + " as expected, but the body differs (" +
-               std::to_string(result->body.size()) + " bytes, expected " +
-               std::to_string(sample.expected_body->size()) + ")";
-    return std::nullopt;
+    return judge_answer(sample, result->status, result->body);
+}
+
+std::optional<std::string> send_sample_over_socket(const std::string& host, std::uint16_t port,
+                                                   const SampleRequest& sample) {
+    addrinfo hints{};
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found)
+        return "cannot use address " + host;
+    OwnedSocket socket{::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+    const int connected = socket.fd < 0 ? -1 : ::connect(socket.fd, found->ai_addr, found->ai_addrlen);
+    ::freeaddrinfo(found);
+    if (connected != 0) return std::string("cannot connect to the proxy: ") + std::strerror(errno);
+
+    std::string head = sample.method + " " + sample.target + " HTTP/1.1\r\nHost: " + host + ":" +
+                       std::to_string(port) + "\r\n";
+    bool wants_continue = false;
+    for (const auto& [name, value] : sample.headers) {
+        head += name + ": " + value + "\r\n";
+        if (ascii_lower(name) == "expect" && ascii_lower(value) == "100-continue") wants_continue = true;
+    }
+    if (!sample.body.empty())
+        head += "Content-Type: " + sample.content_type + "\r\nContent-Length: " + std::to_string(sample.body.size()) +
+                "\r\n";
+    head += "Connection: close\r\n\r\n";
+    if (!write_all(socket.fd, head)) return "the proxy closed the connection before the request was sent";
+
+    std::string received;
+    std::size_t final_from = 0;  // where the response after any 1xx read so far begins
+    bool send_body = !sample.body.empty();
+    if (send_body && wants_continue) {
+        // RFC 9110 §10.1.1: wait a while for 100 (or a final answer), then send anyway.
+        const auto deadline = std::chrono::steady_clock::now() + continue_wait;
+        for (;;) {
+            auto next = parse_status_head(received, final_from);
+            if (next && next->status < 200) {
+                final_from = next->end;
+                if (next->status == 100) break;
+                continue;
+            }
+            if (next) {  // a final answer: the body is not wanted
+                send_body = false;
+                break;
+            }
+            if (read_some(socket.fd, received, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   deadline - std::chrono::steady_clock::now())) != Read::data)
+                break;
+        }
+    }
+    if (send_body && !write_all(socket.fd, sample.body)) return "the proxy closed the connection during the body";
+    for (;;) {
+        auto status = read_some(socket.fd, received, answer_timeout);
+        if (status == Read::timeout) return "no complete answer within 15 s";
+        if (status == Read::end) break;
+    }
+    for (;;) {
+        auto next = parse_status_head(received, final_from);
+        if (!next) return "no final response (" + std::to_string(received.size()) + " bytes received)";
+        if (next->status >= 200) {
+            std::string body = received.substr(next->end);
+            if (next->content_length && body.size() > *next->content_length) body.resize(*next->content_length);
+            return judge_answer(sample, next->status, body);
+        }
+        final_from = next->end;
+    }
 }
 
 }  // namespace rtproxy::demo
