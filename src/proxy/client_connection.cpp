@@ -1,9 +1,12 @@
 #include "proxy/client_connection.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "proxy/use_tuple.hpp"
 #include <asio/use_awaitable.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <fmt/format.h>
 
@@ -75,14 +78,10 @@ public:
                 // Idle keep-alive connections wait --idle-timeout for the next request; once
                 // its first byte arrived the whole head must come within --read-header-timeout
                 // (slow-loris).
-                auto limit = head_begun ? config.read_header_timeout - (Clock::now() - head_started)
-                                        : Clock::duration(config.idle_timeout);
-                auto read = [&]() -> asio::awaitable<std::tuple<std::error_code, std::size_t>> {
-                    co_return co_await client_.socket.async_read_some(client_.in.prepare(),
-                                                                      use_tuple);
-                };
-                auto got = co_await within(limit, read());
-                if (!got) {
+                deadline_ = head_begun ? head_started + config.read_header_timeout : Clock::now() + config.idle_timeout;
+                auto got = co_await client_.socket.async_read_some(client_.in.prepare(), use_tuple);
+                deadline_ = Clock::time_point::max();
+                if (timed_out_) {
                     if (head_begun)
                         co_await refuse(408, "timeout",
                                         fmt::format("request head not complete within --read-header-timeout ({})",
@@ -90,7 +89,7 @@ public:
                                         seq + 1, true);
                     co_return co_await close();
                 }
-                auto [ec, n] = *got;
+                auto [ec, n] = got;
                 if (ec) {
                     if (head_begun) co_await client_went_away(ec, seq + 1);
                     co_return co_await close();
@@ -119,6 +118,26 @@ public:
             if (!again) break;
         }
         co_return co_await close();
+    }
+
+    // Enforces deadline_ on head reads. Re-arming a timer for every read would cost a
+    // cancelled wait per request; instead the watchdog wakes on a coarse tick (and at once
+    // when a deadline comes earlier than its next tick) and cancels the read when the
+    // deadline has passed. The tick bounds how late a timeout can fire.
+    asio::awaitable<void> watch_deadline() {
+        const auto& config = server_.config;
+        const auto tick = std::clamp<Clock::duration>(std::min<Clock::duration>(config.idle_timeout, config.read_header_timeout) / 8,
+                                                      std::chrono::milliseconds(10), std::chrono::seconds(1));
+        while (!closed_) {
+            if (Clock::now() >= deadline_) {
+                timed_out_ = true;
+                deadline_ = Clock::time_point::max();
+                std::error_code ignored;
+                client_.socket.cancel(ignored);
+            }
+            watchdog_.expires_at(std::min(deadline_, Clock::now() + tick));
+            co_await watchdog_.async_wait(use_tuple);
+        }
     }
 
 private:
@@ -181,6 +200,8 @@ private:
     // close, as nginx and Apache do).
     asio::awaitable<void> close() {
         std::error_code ignored;
+        closed_ = true;
+        watchdog_.cancel();
         if (!client_.socket.is_open()) co_return;
         client_.socket.shutdown(tcp::socket::shutdown_send, ignored);
         auto drain = [&]() -> asio::awaitable<int> {
@@ -199,13 +220,20 @@ private:
     ServerContext& server_;
     UpstreamPool& pool_;
     ClientSide client_;
+    asio::steady_timer watchdog_{client_.socket.get_executor()};
+    Clock::time_point deadline_ = Clock::time_point::max();
+    bool timed_out_ = false;
+    bool closed_ = false;
 };
 
 }  // namespace
 
 asio::awaitable<void> serve_client(ServerContext& server, UpstreamPool& pool, tcp::socket socket) {
+    using namespace asio::experimental::awaitable_operators;
     ClientConnection connection(server, pool, std::move(socket));
-    co_await connection.serve();
+    // Both end together: serve() closes the connection, which stops the watchdog, so
+    // neither outlives `connection`.
+    co_await (connection.serve() && connection.watch_deadline());
 }
 
 }  // namespace rtproxy::proxy

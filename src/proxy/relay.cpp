@@ -9,6 +9,12 @@
 
 namespace rtproxy::proxy {
 
+namespace {
+// Bodies are read in large pieces: a 1 MiB response then costs 16 read/write pairs, not
+// 64. Memory stays bounded per connection, and every piece is written out at once.
+constexpr std::size_t body_read_size = 64 * 1024;
+}  // namespace
+
 using record::Op;
 using record::Peer;
 using record::Phase;
@@ -41,7 +47,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, asio::
         if (upstream.in.empty()) {
             if (!out.empty() && !co_await write_out()) co_return result;
             auto [ec, n] =
-                co_await upstream.socket.async_read_some(upstream.in.prepare(), use_tuple);
+                co_await upstream.socket.async_read_some(upstream.in.prepare(body_read_size), use_tuple);
             if (ec) {
                 if (ec == asio::error::eof && decoder.finish_at_eof()) break;  // close-delimited body ended
                 result.error = io_error(Op::read, Peer::upstream, Phase::response_body, ec, result.body_bytes, attempt);

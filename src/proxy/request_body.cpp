@@ -120,7 +120,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(asio::ip::tcp::socket
     while (framing_.kind != http::BodyFraming::none && !decoder_.done()) {
         if (client_.in.empty()) {
             if (!out.empty() && !co_await flush()) co_return result;
-            auto space = client_.in.prepare();
+            auto space = client_.in.prepare(64 * 1024);
             auto [ec, n] = co_await client_.socket.async_read_some(space, use_tuple);
             if (ec) {
                 result.error = io_error(Op::read, Peer::client, Phase::request_body, ec, bytes_from_client_, attempt);
