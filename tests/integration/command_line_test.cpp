@@ -45,7 +45,7 @@ TEST_CASE("a bad option exits 2 with one line on stderr naming the option and no
     }
 }
 
-TEST_CASE("--version prints the version and exits 0") {
+TEST_CASE("rtproxy --version prints the version and exits 0") {
     auto result = run_rtproxy({"--version"}, Millis{10000});
     INFO(result.describe());
     CHECK(result.exit_code == 0);
@@ -53,7 +53,7 @@ TEST_CASE("--version prints the version and exits 0") {
     CHECK(result.err.empty());
 }
 
-TEST_CASE("--max-rounds 2 makes rtproxy exit 0 by itself after two round trips") {
+TEST_CASE("with --max-rounds 2, rtproxy exits 0 by itself after two round trips") {
     ScriptedUpstream upstream(respond_with(http_response(200, "ok")));
     ProxyProcess proxy(upstream.port(), {"--max-rounds", "2"});
     RawClient client(proxy.port());
@@ -87,7 +87,7 @@ TEST_CASE("SIGTERM ends rtproxy with a shutdown event naming the signal and exit
     CHECK(result.shutdown.at("dropped") == 0);
 }
 
-TEST_CASE("-q --log-file F writes nothing on stdout and every event to F") {
+TEST_CASE("with -q --log-file F, rtproxy writes nothing on stdout and every event to F") {
     ScriptedUpstream upstream(respond_with(http_response(200, "ok")));
     TempDir dir;
     auto log = dir.file("events.jsonl");
@@ -114,7 +114,7 @@ TEST_CASE("-q --log-file F writes nothing on stdout and every event to F") {
     CHECK(json::parse(lines.back()).at("event") == "shutdown");
 }
 
-TEST_CASE("--demo runs its sample traffic, exits 0, and its JSON lines are valid") {
+TEST_CASE("rtproxy --demo runs its sample traffic, exits 0, and its JSON lines are valid") {
     auto result = run_rtproxy({"--demo", "--listen", "127.0.0.1:0", "--format", "json"}, Millis{40000});
     INFO(result.describe());
     CHECK(result.exit_code == 0);

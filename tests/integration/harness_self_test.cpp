@@ -5,6 +5,8 @@
 #include "harness/command.hpp"
 #include "harness/gate.hpp"
 #include "harness/raw_client.hpp"
+#include "harness/record_queries.hpp"
+#include "harness/schema_validation.hpp"
 #include "harness/scripted_upstream.hpp"
 #include "harness/upstream_scripts.hpp"
 
@@ -105,4 +107,20 @@ TEST_CASE("harness: a stopped upstream wakes scripts blocked in a read") {
     upstream.stop();
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
     CHECK(upstream.script_failures().size() == 1);  // the read ended by stop(), as an exception
+}
+
+TEST_CASE("harness: the schema check rejects an event that lacks a required field") {
+    auto incomplete = validate_json_lines({R"({"event":"shutdown","reason":"x","rounds":0,"errors":{},"dropped":0})"});
+    INFO(incomplete.describe());
+    CHECK(incomplete.exit_code != 0);  // uptime_ms is missing
+    auto complete =
+        validate_json_lines({R"({"event":"shutdown","reason":"x","rounds":0,"errors":{},"dropped":0,"uptime_ms":1.5})"});
+    INFO(complete.describe());
+    CHECK(complete.exit_code == 0);
+}
+
+TEST_CASE("harness: a record query names the missing field instead of returning null") {
+    json record = {{"attempts", json::array({{{"conn", {{"reused", true}}}}})}};
+    CHECK(at(record, "/attempts/0/conn/reused") == true);
+    CHECK_THROWS_WITH(at(record, "/attempts/1/conn"), Catch::Contains("record has no /attempts/1/conn"));
 }
