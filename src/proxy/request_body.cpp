@@ -139,6 +139,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(asio::ip::tcp::socket
                 result.error = protocol_error(Peer::client, Phase::request_body, e.kind, e.reason, bytes_from_client_,
                                               attempt);
                 result.client_failed = true;
+                result.client_malformed = true;
                 co_return result;
             }
             if (step.consumed == 0) break;

@@ -27,6 +27,7 @@ public:
     struct SendResult {
         std::optional<record::ErrorRecord> error;  // upstream write, or client read
         bool client_failed = false;                // the error is the client's (read, request_body)
+        bool client_malformed = false;             // ...because its body broke its own framing
         bool head_written = false;                 // the whole head reached the upstream socket
         std::uint64_t body_bytes_written = 0;      // payload bytes this attempt wrote upstream
         record::BodySource source = record::BodySource::none;

@@ -128,6 +128,11 @@ public:
                 co_await relay_final(attempt, arec);
                 break;
             }
+            if (malformed_body_) {
+                arec.retry = {Decision::give_up, attempt.summary + "; not retried"};
+                co_await answer_from_proxy(400, attempt.summary, Outcome::client_error);
+                break;
+            }
             if (client_gone_) attempt.failure = AttemptFailure::client_gone;
             if (response_started_) attempt.failure = AttemptFailure::response_started;
 
@@ -151,7 +156,9 @@ public:
             if (verdict.decision != Decision::retry) {
                 if (attempt.failure == AttemptFailure::retryable_status) {
                     co_await relay_final(attempt, arec);  // the last such answer, as it came
-                } else if (!response_started_ && !client_gone_) {
+                } else if (!final_head_sent_ && !client_gone_) {
+                    // Also after relayed 1xx: those were interim, the client still waits for
+                    // a final answer (Go and Caddy write a 502 here too).
                     const bool timeout = attempt.timed_out;
                     co_await answer_from_proxy(timeout ? 504 : 502, attempt.summary,
                                                timeout ? Outcome::timeout : Outcome::upstream_error);
@@ -259,10 +266,16 @@ private:
         attempt.request_written = attempt.request_written || sent.head_written || sent.body_bytes_written > 0;
         if (sent.error) {
             if (sent.client_failed) {
+                // The client's side failed, not the upstream's: its body was malformed (a
+                // smuggling attempt looks like this) or the client went away. The upstream
+                // got a cut request and that connection is closed.
                 rec_.errors.push_back(*sent.error);
-                client_gone_ = true;
+                malformed_body_ = sent.client_malformed;
+                client_gone_ = !malformed_body_;
                 attempt.failure = AttemptFailure::client_gone;
-                attempt.summary = "client went away while sending its body";
+                attempt.summary = malformed_body_ ? "the client's body is malformed: " + sent.error->message
+                                                  : "client went away while sending its body";
+                attempt.conn.reset();
                 co_return attempt;
             }
             fail_upstream_write(attempt, arec, *sent.error, reused);
@@ -419,6 +432,11 @@ private:
         co_return true;
     }
 
+    void mark_final_head_sent() {
+        final_head_sent_ = true;
+        mark_response_started();
+    }
+
     void mark_response_started() {
         response_started_ = true;
         if (!client_first_byte_) client_first_byte_ = Clock::now();
@@ -465,7 +483,7 @@ private:
         std::string head_bytes;
         http::append_response_head(head_bytes, out);
 
-        mark_response_started();
+        mark_final_head_sent();
         auto relayed = co_await relay_response(*attempt.conn, client_.socket, std::move(head_bytes),
                                                attempt.response_framing, client_framing, limits_, arec.n);
         if (relayed.first_client_write && !client_first_byte_) client_first_byte_ = relayed.first_client_write;
@@ -519,7 +537,7 @@ private:
         http::ResponseHead out{"HTTP/1.1", 101, head.reason, strip_response_hop_by_hop(head.headers, true)};
         std::string bytes;
         http::append_response_head(bytes, out);
-        mark_response_started();
+        mark_final_head_sent();
         auto result = co_await run_tunnel(client_, *attempt.conn, std::move(bytes), *forwarded_.upgrade, arec.n);
         rec_.tunnel = result.tunnel;
         for (auto& e : result.errors) {
@@ -602,7 +620,7 @@ private:
         response.body_framing = http::BodyFraming::length;
         response.source = record::ResponseRecord::Source::proxy;
         rec_.response = std::move(response);
-        mark_response_started();
+        mark_final_head_sent();
         auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(answer.bytes),
                                                   use_tuple);
         (void)n;
@@ -648,7 +666,9 @@ private:
     bool expect_continue_ = false;
     bool client_keep_alive_ = true;
     bool client_gone_ = false;
+    bool malformed_body_ = false;  // the client's body broke its own framing
     bool response_started_ = false;  // a byte of a response (1xx included) reached the client
+    bool final_head_sent_ = false;   // the final response head (not a 1xx) went to the client
     Outcome outcome_ = Outcome::ok;
     std::optional<Clock::time_point> upstream_first_byte_;
     std::optional<Clock::time_point> client_first_byte_;
