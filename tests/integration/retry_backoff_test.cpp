@@ -53,7 +53,7 @@ TEST_CASE("an upstream that refuses connections is tried --retries more times wi
     CHECK(at(record, "/outcome") == "upstream_error");
 }
 
-TEST_CASE("--try-duration stops retrying before --retries runs out and the reason names the try budget") {
+TEST_CASE("retrying stops at --try-duration before --retries runs out and the reason names the try budget") {
     ProxyProcess proxy(refusing_port(), {"--retries", "10", "--retry-backoff", "100ms", "--try-duration", "300ms"});
     RawClient client(proxy.port());
     client.send(get("/"));

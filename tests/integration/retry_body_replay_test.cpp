@@ -118,7 +118,7 @@ TEST_CASE("a body larger than --buffer-body is not replayed and the reason says 
     }
 }
 
-TEST_CASE("--buffer-body 0 turns buffering off, so a body is never replayed") {
+TEST_CASE("a body is never replayed with --buffer-body 0, which turns buffering off") {
     const std::string body = "small enough for any buffer";
     auto replay = send_to_an_upstream_that_resets_after_reading(
         post_with_length("/upload", body), {"--retries", "2", "--retry-all-methods", "--buffer-body", "0"});
