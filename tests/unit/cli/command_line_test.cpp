@@ -184,7 +184,7 @@ TEST_CASE("every option's value lands in the Config") {
     CHECK(c.max_header_fields == 50u);
 }
 
-TEST_CASE("--upstream accepts http and https URLs and IPv6 literals") {
+TEST_CASE("option --upstream accepts http and https URLs and IPv6 literals") {
     auto upstream = [](const std::string& text) {
         const Run r = run({"--upstream", text});
         INFO(r.err);
@@ -209,14 +209,14 @@ TEST_CASE("a single-valued option given twice keeps the last value") {
     CHECK(config_of({"--upstream", "localhost:9001"}).upstream.port == 9001);
 }
 
-TEST_CASE("--listen :port means 127.0.0.1") {
+TEST_CASE("option --listen :port means 127.0.0.1") {
     const Config c = config_of({"--listen", ":9999"});
     REQUIRE(c.listen.size() == 1);
     CHECK(c.listen[0].host == "127.0.0.1");
     CHECK(c.listen[0].port == 9999);
 }
 
-TEST_CASE("--demo makes --upstream optional") {
+TEST_CASE("option --demo makes --upstream optional") {
     const Run r = run({"--demo"});
     INFO(r.err);
     REQUIRE(r.result.config);
@@ -230,7 +230,7 @@ TEST_CASE("without --upstream or --demo the command line is refused") {
     CHECK(r.err == "rtproxy: --upstream is required (or use --demo)\n");
 }
 
-TEST_CASE("--version prints the version and exits 0") {
+TEST_CASE("option --version prints the version and exits 0") {
     const Run r = run({"--version"});
     CHECK_FALSE(r.result.config);
     CHECK(r.result.exit_code == 0);
@@ -238,7 +238,7 @@ TEST_CASE("--version prints the version and exits 0") {
     CHECK(r.err.empty());
 }
 
-TEST_CASE("--help starts with a description, lists the option groups, and exits 0") {
+TEST_CASE("option --help starts with a description, lists the option groups, and exits 0") {
     for (const char* flag : {"--help", "-h"}) {
         const Run r = run({flag});
         CHECK_FALSE(r.result.config);
@@ -258,7 +258,7 @@ TEST_CASE("--help starts with a description, lists the option groups, and exits 
     }
 }
 
-TEST_CASE("--help wins over a missing --upstream") {
+TEST_CASE("option --help wins over a missing --upstream") {
     const Run r = run({"--format", "json", "--help"});
     CHECK(r.result.exit_code == 0);
     CHECK(r.err.empty());

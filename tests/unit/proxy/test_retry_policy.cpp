@@ -174,7 +174,7 @@ TEST_CASE("an Idempotency-Key makes a POST retryable after writing") {
     CHECK(verdict.reason == "upstream reset before responding; POST has an Idempotency-Key; retrying in 100 ms");
 }
 
-TEST_CASE("--retry-all-methods retries a POST after writing") {
+TEST_CASE("option --retry-all-methods retries a POST after writing") {
     auto settings = with_retries(1);
     settings.retry_all_methods = true;
     const auto verdict = RetryPolicy(settings).decide(after_write("POST"), 0);
@@ -268,7 +268,7 @@ TEST_CASE("a wait that would end past the try budget is not begun") {
     CHECK(policy.decide(facts, 2).decision == Decision::retry);
 }
 
-TEST_CASE("--retries is checked before the try budget (the first limit reached is named)") {
+TEST_CASE("option --retries is checked before the try budget (the first limit reached is named)") {
     auto settings = with_retries(1);
     settings.try_duration = milliseconds{1000};
     auto facts = failed(AttemptFailure::connect_failed, "connect refused");
