@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "output/utf8.hpp"
+#include "record/names.hpp"
 
 namespace rtproxy::output {
 
@@ -216,27 +217,6 @@ void append_response(std::string& out, const Palette& p, const ResponseRecord& r
     append_headers(out, p, "< ", response.trailers);
 }
 
-std::string_view to_string(TunnelRecord::ClosedBy closed_by) {
-    switch (closed_by) {
-        case TunnelRecord::ClosedBy::client: return "client";
-        case TunnelRecord::ClosedBy::upstream: return "upstream";
-        case TunnelRecord::ClosedBy::timeout: return "timeout";
-        case TunnelRecord::ClosedBy::shutdown: return "shutdown";
-    }
-    return "client";
-}
-
-std::string_view to_string(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::ok: return "ok";
-        case Outcome::upstream_error: return "upstream_error";
-        case Outcome::client_abort: return "client_abort";
-        case Outcome::client_error: return "client_error";
-        case Outcome::timeout: return "timeout";
-        case Outcome::proxy_error: return "proxy_error";
-    }
-    return "ok";
-}
 
 std::string url(std::string_view scheme, std::string_view host, int port) {
     // An IPv6 literal needs brackets in a URL (RFC 3986 §3.2.2).

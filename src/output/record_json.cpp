@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "output/json_writer.hpp"
+#include "record/names.hpp"
 
 namespace rtproxy::output {
 
@@ -11,58 +12,6 @@ namespace {
 
 using namespace rtproxy::record;
 
-std::string_view to_string(HeaderChange::Op op) {
-    switch (op) {
-        case HeaderChange::Op::add: return "add";
-        case HeaderChange::Op::remove: return "remove";
-        case HeaderChange::Op::replace: return "replace";
-    }
-    return "add";
-}
-
-std::string_view to_string(BodySource source) {
-    switch (source) {
-        case BodySource::none: return "none";
-        case BodySource::stream: return "stream";
-        case BodySource::buffer: return "buffer";
-    }
-    return "none";
-}
-
-std::string_view to_string(RetryDecision::Decision decision) {
-    switch (decision) {
-        case RetryDecision::Decision::retry: return "retry";
-        case RetryDecision::Decision::give_up: return "give_up";
-        case RetryDecision::Decision::not_needed: return "not_needed";
-    }
-    return "not_needed";
-}
-
-std::string_view to_string(ResponseRecord::Source source) {
-    return source == ResponseRecord::Source::proxy ? "proxy" : "upstream";
-}
-
-std::string_view to_string(TunnelRecord::ClosedBy closed_by) {
-    switch (closed_by) {
-        case TunnelRecord::ClosedBy::client: return "client";
-        case TunnelRecord::ClosedBy::upstream: return "upstream";
-        case TunnelRecord::ClosedBy::timeout: return "timeout";
-        case TunnelRecord::ClosedBy::shutdown: return "shutdown";
-    }
-    return "client";
-}
-
-std::string_view to_string(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::ok: return "ok";
-        case Outcome::upstream_error: return "upstream_error";
-        case Outcome::client_abort: return "client_abort";
-        case Outcome::client_error: return "client_error";
-        case Outcome::timeout: return "timeout";
-        case Outcome::proxy_error: return "proxy_error";
-    }
-    return "ok";
-}
 
 // HAR-style [{name, value}] in wire order, duplicates and case kept.
 void write_headers(JsonWriter& w, const Headers& headers) {

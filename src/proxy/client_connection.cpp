@@ -149,15 +149,7 @@ private:
         if (timed_out) error.message = why;
         rec.errors.push_back(std::move(error));
         auto answer = make_proxy_response(status, why);
-        record::ResponseRecord response;
-        response.status = status;
-        response.reason = answer.head.reason;
-        response.version = answer.head.version;
-        response.headers = answer.head.headers.list();
-        response.body_bytes = answer.body.size();
-        response.body_framing = http::BodyFraming::length;
-        response.source = record::ResponseRecord::Source::proxy;
-        rec.response = std::move(response);
+        rec.response = response_record(answer);
         rec.outcome = timed_out ? record::Outcome::timeout : record::Outcome::client_error;
         auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(answer.bytes),
                                                   use_tuple);

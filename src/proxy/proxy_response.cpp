@@ -34,4 +34,16 @@ ProxyResponse make_proxy_response(int status, std::string_view why) {
     return r;
 }
 
+record::ResponseRecord response_record(const ProxyResponse& answer) {
+    record::ResponseRecord response;
+    response.status = answer.head.status;
+    response.reason = answer.head.reason;
+    response.version = answer.head.version;
+    response.headers = answer.head.headers.list();
+    response.body_bytes = answer.body.size();
+    response.body_framing = http::BodyFraming::length;
+    response.source = record::ResponseRecord::Source::proxy;
+    return response;
+}
+
 }  // namespace rtproxy::proxy

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "http/message.hpp"
+#include "record/round_trip_record.hpp"
 
 namespace rtproxy::proxy {
 
@@ -15,6 +16,8 @@ struct ProxyResponse {
 };
 
 ProxyResponse make_proxy_response(int status, std::string_view why);
+// How such an answer appears in the record (`source: "proxy"`).
+record::ResponseRecord response_record(const ProxyResponse& answer);
 std::string_view reason_phrase(int status);
 
 }  // namespace rtproxy::proxy

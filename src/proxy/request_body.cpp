@@ -37,7 +37,11 @@ RequestBody::RequestBody(ClientSide& client, http::Framing client_framing, const
     const std::uint64_t want = framing_.kind == http::BodyFraming::length ? framing_.content_length : limit_;
     if (!budget_.reserve(want)) {
         overflowed_ = true;
-        not_replayable_reason_ = "--buffer-total is in use by other requests, body not buffered, cannot replay";
+        not_replayable_reason_ =
+            want > config.buffer_total
+                ? fmt::format("body larger than --buffer-total ({}), cannot replay", human_size(config.buffer_total))
+                : fmt::format("--buffer-total ({}) is taken by other requests' bodies; not buffered, cannot replay",
+                              human_size(config.buffer_total));
         return;
     }
     reserved_ = want;

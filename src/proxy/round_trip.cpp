@@ -611,15 +611,7 @@ private:
         outcome_ = outcome;
         client_keep_alive_ = false;
         auto answer = make_proxy_response(status, why);
-        record::ResponseRecord response;
-        response.status = status;
-        response.reason = answer.head.reason;
-        response.version = answer.head.version;
-        response.headers = answer.head.headers.list();
-        response.body_bytes = answer.body.size();
-        response.body_framing = http::BodyFraming::length;
-        response.source = record::ResponseRecord::Source::proxy;
-        rec_.response = std::move(response);
+        rec_.response = response_record(answer);
         mark_final_head_sent();
         auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(answer.bytes),
                                                   use_tuple);
