@@ -94,7 +94,7 @@ OptionTable::OptionTable() : app_(description, "rtproxy") {
 
     group_ = "Proxy";
     value("--upstream", "URL", "",
-          "Where to forward requests: host:port or http(s)://host:port (required unless --demo)",
+          "Where to forward requests: host:port or http://host:port (required unless --demo)",
           [](const std::string& option, const std::vector<std::string>& values, Config& config) {
               config.upstream = require(option, last(values), parse_upstream(last(values)));
           });

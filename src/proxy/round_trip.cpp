@@ -160,7 +160,11 @@ public:
                     // Also after relayed 1xx: those were interim, the client still waits for
                     // a final answer (Go and Caddy write a 502 here too).
                     const bool timeout = attempt.timed_out;
-                    co_await answer_from_proxy(timeout ? 504 : 502, attempt.summary,
+                    const auto& up = config_.upstream;
+                    std::string why = fmt::format("{} (upstream {}:{}", attempt.summary, up.host, up.port);
+                    if (arec.error) why += ": " + arec.error->message;
+                    why += fmt::format("; {} attempt{})", n, n == 1 ? "" : "s");
+                    co_await answer_from_proxy(timeout ? 504 : 502, why,
                                                timeout ? Outcome::timeout : Outcome::upstream_error);
                 }
                 if (!response_started_ && client_gone_) outcome_ = Outcome::client_abort;
