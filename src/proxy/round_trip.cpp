@@ -46,7 +46,7 @@ record::MessageRecord received_request(const http::RequestHead& head) {
     m.method = head.method;
     m.target = head.target;
     m.version = head.version;
-    m.headers = head.headers.list();
+    // Headers are moved in by finish(): the round trip still reads them until then.
     return m;
 }
 
@@ -200,7 +200,7 @@ private:
         upstream_head_.method = head_.method;
         upstream_head_.target = head_.target;
         upstream_head_.version = "HTTP/1.1";
-        upstream_head_.headers = forwarded_.headers;
+        upstream_head_.headers = std::move(forwarded_.headers);
         upstream_framing_ = client_framing.kind;
         expect_continue_ = forwarded_.expect_continue && client_framing.kind != http::BodyFraming::none;
         http::append_request_head(upstream_head_bytes_, upstream_head_);
@@ -209,9 +209,9 @@ private:
         copy.method = upstream_head_.method;
         copy.target = upstream_head_.target;
         copy.version = upstream_head_.version;
-        copy.headers = upstream_head_.headers.list();
+        copy.headers = std::move(upstream_head_.headers.list());  // serialised above, not needed again
         copy.body_framing = upstream_framing_;
-        copy.changes = forwarded_.changes;
+        copy.changes = std::move(forwarded_.changes);
         rec_.upstream_request = std::move(copy);
         rec_.x_forwarded_proto = forwarded_.x_forwarded_proto;
     }
@@ -453,11 +453,11 @@ private:
         response.status = upstream_head.status;
         response.reason = upstream_head.reason;
         response.version = upstream_head.version;
-        response.headers = upstream_head.headers.list();
         response.body_framing = attempt.response_framing.kind;
         response.source = record::ResponseRecord::Source::upstream;
 
         if (upstream_head.status == 101) {
+            response.headers = upstream_head.headers.list();
             rec_.response = std::move(response);
             co_await relay_switching_protocols(attempt, arec);
             co_return;
@@ -482,6 +482,8 @@ private:
 
         http::ResponseHead out{"HTTP/1.1", upstream_head.status, upstream_head.reason,
                                strip_response_hop_by_hop(upstream_head.headers, false)};
+        const bool upstream_keeps_alive = upstream_reusable(upstream_head, attempt.response_framing);
+        response.headers = std::move(upstream_head.headers.list());
         if (client_framing == ClientFraming::chunked) out.headers.add("Transfer-Encoding", "chunked");
         if (!client_keep_alive_ && client11) out.headers.add("Connection", "close");
         std::string head_bytes;
@@ -513,7 +515,7 @@ private:
             co_return;
         }
         if (!body_->fully_read()) client_keep_alive_ = false;
-        if (upstream_reusable(upstream_head, attempt.response_framing) && attempt.conn->in.empty() &&
+        if (upstream_keeps_alive && attempt.conn->in.empty() &&
             !attempt.expect_rejected && body_->fully_read())
             pool_.give_back(std::move(attempt.conn));
         else
@@ -628,6 +630,7 @@ private:
 
     bool finish(bool keep_alive) {
         const auto now = Clock::now();
+        rec_.request.headers = std::move(head_.headers.list());
         if (body_) {
             rec_.request.body_bytes = body_->bytes_received();
             rec_.request.trailers = body_->trailers().list();
