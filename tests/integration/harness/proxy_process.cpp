@@ -252,6 +252,10 @@ StopResult ProxyProcess::stop(Millis timeout) {
     CHECK_FALSE(killed);  // rtproxy did not exit within the bound after SIGTERM
     CHECK(unparsable.empty());
     CHECK(result.shutdown.is_object());  // the last line must be the shutdown event
+    // A clean stop exits 0; under the asan preset a sanitizer report makes this fail too.
+    CHECK(result.exit_code == 0);
+    CHECK(result.stderr_text.find("Sanitizer") == std::string::npos);
+    CHECK(result.stderr_text.find("runtime error:") == std::string::npos);
     auto validation = validate_json_lines(result.lines);
     INFO("--- schema validator ---\n" + validation.describe());
     CHECK(validation.exit_code == 0);
