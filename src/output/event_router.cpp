@@ -63,7 +63,20 @@ void EventRouter::publish(Rendered rendered, bool bounded, bool last) {
 
 void EventRouter::listening(const record::ListeningEvent& event) { publish(render(event), false); }
 
-void EventRouter::round_trip(record::RoundTripRecord record) { publish(render(record), true); }
+void EventRouter::round_trip(record::RoundTripRecord record) {
+    if (pretty_to_stdout_) {
+        publish(render(record), true);
+        return;
+    }
+    // The hot path (JSON only): rendered into a per-thread buffer that keeps its capacity.
+    thread_local std::string json;
+    json.clear();
+    append_json_line(json, record);
+    std::lock_guard lock(publish_mutex_);
+    if (closed_ || shut_down_) return;
+    if (stdout_writer_) stdout_writer_->push(json, true);
+    if (log_writer_) log_writer_->push(json, true);
+}
 
 void EventRouter::shutdown(const record::ShutdownEvent& event) {
     // The output is the one that drops lines, so it is the one that knows how many.

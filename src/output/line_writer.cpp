@@ -11,9 +11,6 @@ namespace rtproxy::output {
 
 namespace {
 
-// Under load many lines go out in one write(2); the cap bounds the writer's own buffer
-// when a long backlog is flushed after a stall.
-constexpr std::size_t max_write_bytes = 256 * 1024;
 
 }  // namespace
 
@@ -26,18 +23,19 @@ constexpr auto coalesce_window = std::chrono::milliseconds(5);
 
 AsyncLineWriter::~AsyncLineWriter() { close(); }
 
-bool AsyncLineWriter::push(std::string lines, bool bounded) {
+bool AsyncLineWriter::push(std::string_view lines, bool bounded) {
     if (broken()) return true;
     bool was_empty = false;
     {
         std::lock_guard lock(mutex_);
         if (closing_) return false;
-        if (bounded && queue_.size() >= max_queued_lines_) {
+        if (bounded && pending_lines_ >= max_queued_lines_) {
             dropped_.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
-        was_empty = queue_.empty();
-        queue_.push_back(std::move(lines));
+        was_empty = pending_.empty();
+        pending_.append(lines);
+        ++pending_lines_;
     }
     // The writer only ever sleeps on an empty queue, so only the first line needs to wake
     // it; it is woken at once, not when a batch fills, so `| jq` stays live.
@@ -58,30 +56,25 @@ void AsyncLineWriter::close() {
 }
 
 void AsyncLineWriter::run() {
-    std::vector<std::string> batch;
-    std::string buffer;
+    std::string writing;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
+            wake_.wait(lock, [this] { return !pending_.empty() || closing_; });
             // Let lines gather for a moment before writing: under load this turns one
             // wake-up and one write(2) per request into one per few hundred, and 5 ms is
             // far inside the contract's 50 ms for a line to reach `| jq`.
             if (!closing_) wake_.wait_for(lock, coalesce_window, [this] { return closing_; });
-            if (queue_.empty()) return;  // closing and drained
-            batch.swap(queue_);          // both keep their capacity: no allocation per batch
+            if (pending_.empty()) return;  // closing and drained
+            writing.swap(pending_);        // both keep their capacity: no allocation per batch
+            pending_lines_ = 0;
         }
-        for (std::size_t i = 0; i < batch.size() && !broken();) {
-            buffer.clear();
-            do buffer += batch[i++];
-            while (i < batch.size() && buffer.size() + batch[i].size() <= max_write_bytes);
-            if (!write_all(buffer)) broken_.store(true, std::memory_order_relaxed);
-        }
-        batch.clear();
+        if (!broken() && !write_all(writing)) broken_.store(true, std::memory_order_relaxed);
+        writing.clear();
     }
 }
 
-bool AsyncLineWriter::write_all(const std::string& bytes) {
+bool AsyncLineWriter::write_all(std::string_view bytes) {
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {

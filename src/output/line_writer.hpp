@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
-#include <vector>
 
 namespace rtproxy::output {
 
@@ -24,7 +24,7 @@ public:
     // false when dropped: queue full and `bounded`. The first and last events of the stream
     // pass bounded = false, since losing them would hide that the stream exists or ended.
     // After the destination went away (EPIPE: `rtproxy | head`) lines are silently discarded.
-    bool push(std::string lines, bool bounded = true);
+    bool push(std::string_view lines, bool bounded = true);
     // Writes everything queued, stops the thread. Idempotent.
     void close();
 
@@ -34,14 +34,18 @@ public:
 
 private:
     void run();
-    bool write_all(const std::string& bytes);
+    bool write_all(std::string_view bytes);
 
     int fd_;
     bool owns_fd_;
     std::size_t max_queued_lines_;
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::vector<std::string> queue_;
+    // Lines are appended to one buffer that the writer swaps out whole: no allocation per
+    // line, and none made on a proxy thread and freed on the writer's (glibc arenas make
+    // that cross-thread free expensive at tens of thousands of lines per second).
+    std::string pending_;
+    std::size_t pending_lines_ = 0;
     bool closing_ = false;
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<bool> broken_{false};

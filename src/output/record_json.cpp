@@ -180,6 +180,11 @@ std::string format_timestamp(std::chrono::system_clock::time_point ts) {
 std::string to_json_line(const RoundTripRecord& record) {
     std::string out;
     out.reserve(2048);
+    append_json_line(out, record);
+    return out;
+}
+
+void append_json_line(std::string& out, const RoundTripRecord& record) {
     JsonWriter w(out);
     w.begin_object();
     w.key("event").string("round_trip");
@@ -264,7 +269,6 @@ std::string to_json_line(const RoundTripRecord& record) {
     w.end_object();
     if (w.lossy()) out.replace(lossy_at, 5, "true");
     out += '\n';
-    return out;
 }
 
 std::string to_json_line(const ListeningEvent& event) {

@@ -10,6 +10,8 @@
 namespace rtproxy::output {
 
 std::string to_json_line(const record::RoundTripRecord& record);
+// The same line appended to `out` (the proxy renders into a reused buffer, no allocation).
+void append_json_line(std::string& out, const record::RoundTripRecord& record);
 std::string to_json_line(const record::ListeningEvent& event);
 std::string to_json_line(const record::ShutdownEvent& event);
 

@@ -73,13 +73,13 @@ record::BodyBufferRecord RequestBody::buffer_record() const {
     return r;
 }
 
-asio::awaitable<RequestBody::SendResult> RequestBody::send(asio::ip::tcp::socket& upstream, std::string head,
+asio::awaitable<RequestBody::SendResult> RequestBody::send(asio::ip::tcp::socket& upstream, std::string_view head,
                                                            http::BodyFraming upstream_framing, int attempt) {
     SendResult result;
     result.head_written = head.empty();  // an empty head: it went out earlier (Expect: 100-continue)
     const bool chunked = upstream_framing == http::BodyFraming::chunked;
     GatherWrite out;
-    out.add_owned(std::move(head));
+    out.add_owned(head);
     std::uint64_t head_bytes = out.size();
     std::uint64_t pending_payload = 0;  // payload bytes queued in `out`
     bool last_chunk_added = false;

@@ -243,7 +243,7 @@ private:
 
         // The request: head, then (after a 100 Continue when asked) the body.
         const bool reused = attempt.conn->reused;
-        std::string head = upstream_head_bytes_;
+        std::string_view head = upstream_head_bytes_;
         if (expect_continue_ && !body_->started()) {
             auto [ec, n] = co_await asio::async_write(attempt.conn->socket, asio::buffer(head),
                                                       use_tuple);
@@ -254,7 +254,7 @@ private:
                 co_return attempt;
             }
             attempt.request_written = true;
-            head.clear();
+            head = {};
             if (!co_await await_continue(attempt, arec)) co_return attempt;
             if (attempt.final_head) {  // a final answer instead of 100: the body is not sent
                 attempt.expect_rejected = true;
@@ -262,7 +262,7 @@ private:
                 co_return attempt;
             }
         }
-        auto sent = co_await body_->send(attempt.conn->socket, std::move(head), upstream_framing_, arec.n);
+        auto sent = co_await body_->send(attempt.conn->socket, head, upstream_framing_, arec.n);
         arec.body_source = sent.source;
         arec.request_body_bytes_written = sent.body_bytes_written;
         rec_.upstream_request->body_bytes = sent.body_bytes_written;
