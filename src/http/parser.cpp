@@ -153,38 +153,62 @@ std::size_t count_lines(std::string_view lines) {
 
 }  // namespace
 
-HeadParse<RequestHead> RequestHeadParser::parse(std::string_view buffer) {
-    HeadParse<RequestHead> result;
+namespace {
+
+// What both head parsers share: find the end of the head (remembering how far the scan
+// got, so a head that trickles in costs O(n)), validate each line as it completes, and
+// split the complete head into its start line and field lines within the field limit.
+struct CompleteHead {
+    std::string_view start_line;
+    std::string_view field_lines;
+    std::size_t field_count = 0;
+    std::size_t end = 0;  // bytes of the head, final CRLF included
+};
+
+template <class Head, class StartLineCheck>
+bool scan_complete_head(std::string_view buffer, std::size_t& scanned, const Limits& limits, HeadParse<Head>& result,
+                        StartLineCheck check_start_line, CompleteHead& head) {
     const auto start = leading_empty_line(buffer);
-    std::size_t pos = scanned_ <= buffer.size() && scanned_ > start ? scanned_ : start;
-    std::size_t head_end = 0;
-    result.status = scan_head(buffer, pos, start, limits_, head_end, result.error, [](std::string_view line) {
-        RequestLine parts;
-        return parse_request_line(line, parts);
-    });
+    std::size_t pos = scanned <= buffer.size() && scanned > start ? scanned : start;
+    result.status = scan_head(buffer, pos, start, limits, head.end, result.error, check_start_line);
     if (result.status == ParseStatus::need_more) {
-        scanned_ = pos;
-        return result;
+        scanned = pos;
+        return false;
     }
-    scanned_ = 0;  // the next message starts from scratch
-    if (result.status == ParseStatus::error) return result;
+    scanned = 0;  // the next message starts from scratch
+    if (result.status == ParseStatus::error) return false;
 
     const auto line_end = buffer.find("\r\n", start);
-    RequestLine parts;
-    parse_request_line(buffer.substr(start, line_end - start), parts);
-    const auto field_lines = buffer.substr(line_end + 2, head_end - 2 - (line_end + 2));
-    const auto field_count = count_lines(field_lines);
-    if (field_count > limits_.max_fields) {
+    head.start_line = buffer.substr(start, line_end - start);
+    head.field_lines = buffer.substr(line_end + 2, head.end - 2 - (line_end + 2));
+    head.field_count = count_lines(head.field_lines);
+    if (head.field_count > limits.max_fields) {
         result.status = ParseStatus::error;
         result.error = too_large("more header fields than the limit");
-        return result;
+        return false;
     }
+    return true;
+}
+
+}  // namespace
+
+HeadParse<RequestHead> RequestHeadParser::parse(std::string_view buffer) {
+    HeadParse<RequestHead> result;
+    CompleteHead complete;
+    const auto check = [](std::string_view line) {
+        RequestLine parts;
+        return parse_request_line(line, parts);
+    };
+    if (!scan_complete_head(buffer, scanned_, limits_, result, check, complete)) return result;
+
+    RequestLine parts;
+    parse_request_line(complete.start_line, parts);
     auto& head = result.head;
     head.method.assign(parts.method);
     head.target.assign(parts.target);
     head.version.assign(parts.version);
-    head.headers.list().reserve(field_count);
-    collect_fields(field_lines, head.headers);
+    head.headers.list().reserve(complete.field_count);
+    collect_fields(complete.field_lines, head.headers);
 
     // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host and to
     // any request with more than one Host field line.
@@ -195,43 +219,28 @@ HeadParse<RequestHead> RequestHeadParser::parse(std::string_view buffer) {
                                             : "request with more than one Host field (RFC 9112 §3.2)");
         return result;
     }
-    result.consumed = head_end;
+    result.consumed = complete.end;
     return result;
 }
 
 HeadParse<ResponseHead> ResponseHeadParser::parse(std::string_view buffer) {
     HeadParse<ResponseHead> result;
-    const auto start = leading_empty_line(buffer);
-    std::size_t pos = scanned_ <= buffer.size() && scanned_ > start ? scanned_ : start;
-    std::size_t head_end = 0;
-    result.status = scan_head(buffer, pos, start, limits_, head_end, result.error, [](std::string_view line) {
+    CompleteHead complete;
+    const auto check = [](std::string_view line) {
         StatusLine parts;
         return parse_status_line(line, parts);
-    });
-    if (result.status == ParseStatus::need_more) {
-        scanned_ = pos;
-        return result;
-    }
-    scanned_ = 0;
-    if (result.status == ParseStatus::error) return result;
+    };
+    if (!scan_complete_head(buffer, scanned_, limits_, result, check, complete)) return result;
 
-    const auto line_end = buffer.find("\r\n", start);
     StatusLine parts;
-    parse_status_line(buffer.substr(start, line_end - start), parts);
-    const auto field_lines = buffer.substr(line_end + 2, head_end - 2 - (line_end + 2));
-    const auto field_count = count_lines(field_lines);
-    if (field_count > limits_.max_fields) {
-        result.status = ParseStatus::error;
-        result.error = too_large("more header fields than the limit");
-        return result;
-    }
+    parse_status_line(complete.start_line, parts);
     auto& head = result.head;
     head.version.assign(parts.version);
     head.status = parts.status;
     head.reason.assign(parts.reason);
-    head.headers.list().reserve(field_count);
-    collect_fields(field_lines, head.headers);
-    result.consumed = head_end;
+    head.headers.list().reserve(complete.field_count);
+    collect_fields(complete.field_lines, head.headers);
+    result.consumed = complete.end;
     return result;
 }
 
