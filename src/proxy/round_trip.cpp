@@ -282,6 +282,21 @@ private:
                 attempt.conn.reset();
                 co_return attempt;
             }
+            // An upstream that stops reading mid-body has often answered already (413, 401):
+            // that answer is what the client should get, not a 502 (Go's transport reads
+            // the response on a write error too). The write error stays on the attempt.
+            if (sent.head_written && !reused) {
+                auto write_error = *sent.error;
+                if (co_await read_response_head(attempt, arec, false)) {
+                    arec.error = std::move(write_error);
+                    co_return attempt;
+                }
+                attempt.conn = nullptr;
+                attempt.failure = AttemptFailure::failed_after_write;
+                attempt.summary = fmt::format("upstream write failed ({})", write_error.kind);
+                arec.error = std::move(write_error);
+                co_return attempt;
+            }
             fail_upstream_write(attempt, arec, *sent.error, reused);
             co_return attempt;
         }
