@@ -7,6 +7,11 @@ _rtproxy() {
     local prev=${COMP_WORDS[COMP_CWORD-1]}
     COMPREPLY=()
     case $prev in
+        --upstream-ca)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            return
+            ;;
         --format)
             mapfile -t COMPREPLY < <(compgen -W 'auto json pretty' -- "$cur")
             return
@@ -21,6 +26,6 @@ _rtproxy() {
             return
             ;;
     esac
-    mapfile -t COMPREPLY < <(compgen -W '--upstream --listen --demo --threads --trusted-proxies --max-rounds --format --log-file -q --quiet --connect-timeout --response-header-timeout --idle-timeout --upstream-idle-timeout --read-header-timeout --expect-timeout --retries --try-duration --retry-backoff --retry-backoff-max --retry-jitter --retry-all-methods --retry-on-status --buffer-body --buffer-total --max-head-bytes --max-header-fields -h --help --version' -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W '--upstream --upstream-ca --upstream-insecure --listen --demo --threads --trusted-proxies --max-rounds --format --log-file -q --quiet --connect-timeout --response-header-timeout --idle-timeout --upstream-idle-timeout --read-header-timeout --expect-timeout --retries --try-duration --retry-backoff --retry-backoff-max --retry-jitter --retry-all-methods --retry-on-status --buffer-body --buffer-total --max-head-bytes --max-header-fields -h --help --version' -- "$cur")
 }
 complete -F _rtproxy rtproxy

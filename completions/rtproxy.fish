@@ -4,7 +4,9 @@
 
 # rtproxy takes no file arguments of its own.
 complete -c rtproxy -f
-complete -c rtproxy -l upstream -x -d 'Where to forward requests: host:port or http://host:port (required unless --demo)'
+complete -c rtproxy -l upstream -x -d 'Where to forward requests: host:port, http://host:port or https://host:port (required unless --demo)'
+complete -c rtproxy -l upstream-ca -r -F -d 'With an https upstream: trust the CA certificate(s) in this PEM file'
+complete -c rtproxy -l upstream-insecure -d 'With an https upstream: do not verify its certificate (self-signed test servers)'
 complete -c rtproxy -l listen -x -d 'Accept clients on host:port, :port (127.0.0.1) or [ipv6]:port; port 0 picks a free port; repeat for several listeners'
 complete -c rtproxy -l demo -d 'Run an embedded demo upstream and send it sample traffic (no --upstream needed)'
 complete -c rtproxy -l threads -x -d 'Worker threads, 1 to 256'

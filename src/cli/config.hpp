@@ -29,6 +29,8 @@ struct Config {
     // where
     std::vector<ListenSpec> listen{ListenSpec{}};
     UpstreamSpec upstream;
+    std::string upstream_ca;        // https upstream: trust this CA (PEM) instead of the system's
+    bool upstream_insecure = false;  // https upstream: do not verify its certificate at all
     bool demo = false;
 
     // output

@@ -93,7 +93,7 @@ Parsed<ListenSpec> parse_listen(std::string_view text) {
 
 Parsed<UpstreamSpec> parse_upstream(std::string_view text) {
     using Result = Parsed<UpstreamSpec>;
-    const auto fail = [] { return Result::fail("is not host:port or http://host:port"); };
+    const auto fail = [] { return Result::fail("is not host:port or http(s)://host:port"); };
 
     UpstreamSpec spec;
     std::string_view rest = text;
@@ -102,9 +102,6 @@ Parsed<UpstreamSpec> parse_upstream(std::string_view text) {
         std::string scheme(rest.substr(0, scheme_end));
         for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (scheme != "http" && scheme != "https") return fail();
-        // Refused rather than silently spoken to in plain text: TLS toward the upstream
-        // is not in this version (the contract already has the "https" scheme for it).
-        if (scheme == "https") return Result::fail("uses https: TLS to the upstream is not supported yet, use http://");
         spec.scheme = std::move(scheme);
         rest.remove_prefix(scheme_end + 3);
     }

@@ -1,5 +1,7 @@
 #include "cli/option_table.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -94,10 +96,18 @@ OptionTable::OptionTable() : app_(description, "rtproxy") {
 
     group_ = "Proxy";
     value("--upstream", "URL", "",
-          "Where to forward requests: host:port or http://host:port (required unless --demo)",
+          "Where to forward requests: host:port, http://host:port or https://host:port (required unless --demo)",
           [](const std::string& option, const std::vector<std::string>& values, Config& config) {
               config.upstream = require(option, last(values), parse_upstream(last(values)));
           });
+    value("--upstream-ca", "FILE", "system CAs", "With an https upstream: trust the CA certificate(s) in this PEM file",
+          [](const std::string& option, const std::vector<std::string>& values, Config& config) {
+              if (::access(last(values).c_str(), R_OK) != 0)
+                  throw OptionError(option, last(values), "is not a readable file");
+              config.upstream_ca = last(values);
+          });
+    flag("--upstream-insecure", "With an https upstream: do not verify its certificate (self-signed test servers)",
+         &Config::upstream_insecure);
     list("--listen", "ADDR",
          "Accept clients on host:port, :port (127.0.0.1) or [ipv6]:port; port 0 picks a free port; "
          "repeat for several listeners",

@@ -1,5 +1,7 @@
 #include "proxy/relay.hpp"
 
+#include <asio/ssl/error.hpp>
+
 #include "proxy/use_tuple.hpp"
 #include <asio/use_awaitable.hpp>
 
@@ -47,9 +49,12 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, asio::
         if (upstream.in.empty()) {
             if (!out.empty() && !co_await write_out()) co_return result;
             auto [ec, n] =
-                co_await upstream.socket.async_read_some(upstream.in.prepare(body_read_size), use_tuple);
+                co_await upstream.read_some(upstream.in.prepare(body_read_size));
             if (ec) {
-                if (ec == asio::error::eof && decoder.finish_at_eof()) break;  // close-delimited body ended
+                // A close-delimited body ends at EOF; over TLS many servers skip close_notify, which
+                // OpenSSL reports as a truncated stream (Go and curl accept it as the end too).
+                const bool end_of_stream = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+                if (end_of_stream && decoder.finish_at_eof()) break;
                 result.error = io_error(Op::read, Peer::upstream, Phase::response_body, ec, result.body_bytes, attempt);
                 co_return result;
             }

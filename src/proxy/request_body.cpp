@@ -73,7 +73,7 @@ record::BodyBufferRecord RequestBody::buffer_record() const {
     return r;
 }
 
-asio::awaitable<RequestBody::SendResult> RequestBody::send(asio::ip::tcp::socket& upstream, std::string_view head,
+asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& upstream, std::string_view head,
                                                            http::BodyFraming upstream_framing, int attempt) {
     SendResult result;
     result.head_written = head.empty();  // an empty head: it went out earlier (Expect: 100-continue)

@@ -13,6 +13,7 @@
 #include "http/body_decoder.hpp"
 #include "proxy/client_side.hpp"
 #include "proxy/server_context.hpp"
+#include "proxy/upstream_connection.hpp"
 #include "record/round_trip_record.hpp"
 
 namespace rtproxy::proxy {
@@ -36,7 +37,7 @@ public:
     // Writes `head` then the body, framed as `upstream_framing` says (length or chunked:
     // rtproxy's own framing, never the client's bytes for it). A replay writes the buffer
     // first, then continues from the client where the previous attempt stopped.
-    asio::awaitable<SendResult> send(asio::ip::tcp::socket& upstream, std::string_view head,
+    asio::awaitable<SendResult> send(UpstreamConnection& upstream, std::string_view head,
                                      http::BodyFraming upstream_framing, int attempt);
 
     // Reads and discards what is left of the body (at most `limit` bytes) so the client

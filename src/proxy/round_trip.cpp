@@ -227,13 +227,16 @@ private:
             auto dialed = co_await pool_.dial(arec.n);
             arec.timings.dns_ms = dialed.dns_ms;
             if (dialed.connect_ms) arec.timings.connect_ms = (dialed.dns_ms ? *dialed.dns_ms : 0) + *dialed.connect_ms;
+            if (dialed.tls_ms) arec.timings.tls_ms = *arec.timings.connect_ms + *dialed.tls_ms;
             if (!dialed.connection) {
                 const auto& e = *dialed.error;
-                attempt.failure =
-                    e.op == Op::resolve ? AttemptFailure::resolve_failed : AttemptFailure::connect_failed;
+                attempt.failure = e.op == Op::resolve ? AttemptFailure::resolve_failed
+                                  : e.op == Op::tls   ? AttemptFailure::tls_failed
+                                                      : AttemptFailure::connect_failed;
                 attempt.timed_out = e.kind == "timeout";
-                attempt.summary = fmt::format("{} {}", e.op == Op::resolve ? "resolve" : "connect",
-                                              e.kind == "unresolved" ? "failed" : e.kind);
+                attempt.summary = e.op == Op::tls ? "TLS handshake with the upstream failed"
+                                  : fmt::format("{} {}", e.op == Op::resolve ? "resolve" : "connect",
+                                                e.kind == "unresolved" ? "failed" : e.kind);
                 arec.error = e;
                 co_return attempt;
             }
@@ -245,8 +248,7 @@ private:
         const bool reused = attempt.conn->reused;
         std::string_view head = upstream_head_bytes_;
         if (expect_continue_ && !body_->started()) {
-            auto [ec, n] = co_await asio::async_write(attempt.conn->socket, asio::buffer(head),
-                                                      use_tuple);
+            auto [ec, n] = co_await attempt.conn->write(asio::buffer(head));
             (void)n;
             if (ec) {
                 fail_upstream_write(attempt, arec, io_error(Op::write, Peer::upstream, Phase::request_head, ec, 0, arec.n),
@@ -262,7 +264,7 @@ private:
                 co_return attempt;
             }
         }
-        auto sent = co_await body_->send(attempt.conn->socket, head, upstream_framing_, arec.n);
+        auto sent = co_await body_->send(*attempt.conn, head, upstream_framing_, arec.n);
         arec.body_source = sent.source;
         arec.request_body_bytes_written = sent.body_bytes_written;
         rec_.upstream_request->body_bytes = sent.body_bytes_written;
@@ -319,8 +321,11 @@ private:
     // Expect: 100-continue. No client body is read until the upstream says 100 or
     // --expect-timeout passes (ROUND_TRIP_NOTES §4). False when the attempt failed.
     asio::awaitable<bool> await_continue(Attempt& attempt, record::AttemptRecord& arec) {
+        // Over TLS a readable socket may only hold a session ticket, not an answer, so
+        // "is there a reply yet" cannot be asked without reading: send the body at once.
+        if (attempt.conn->tls()) co_return true;
         auto readable = [&]() -> asio::awaitable<std::error_code> {
-            auto [ec] = co_await attempt.conn->socket.async_wait(asio::ip::tcp::socket::wait_read,
+            auto [ec] = co_await attempt.conn->tcp().async_wait(asio::ip::tcp::socket::wait_read,
                                                                  use_tuple);
             co_return ec;
         };
@@ -373,7 +378,7 @@ private:
                 co_return false;
             }
             auto read = [&]() -> asio::awaitable<std::tuple<std::error_code, std::size_t>> {
-                co_return co_await conn.socket.async_read_some(conn.in.prepare(), use_tuple);
+                co_return co_await conn.read_some(conn.in.prepare());
             };
             std::optional<std::tuple<std::error_code, std::size_t>> got;
             if (config_.response_header_timeout)
@@ -584,7 +589,7 @@ private:
                 co_return;
             }
             if (conn.in.empty()) {
-                auto [ec, n] = co_await conn.socket.async_read_some(conn.in.prepare(), use_tuple);
+                auto [ec, n] = co_await conn.read_some(conn.in.prepare());
                 if (ec) {
                     attempt.conn.reset();
                     co_return;

@@ -10,33 +10,27 @@
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
 
 #include "cli/config.hpp"
-#include "proxy/byte_buffer.hpp"
+#include "proxy/upstream_connection.hpp"
 #include "record/error_record.hpp"
 
 namespace rtproxy::proxy {
 
-struct UpstreamConnection {
-    explicit UpstreamConnection(asio::ip::tcp::socket s) : socket(std::move(s)) {}
-    asio::ip::tcp::socket socket;
-    ByteBuffer in;
-    bool reused = false;
-    std::string local;   // "ip:port"
-    std::string remote;  // "ip:port"
-    std::chrono::steady_clock::time_point idle_since;
-};
 
 struct DialResult {
     std::unique_ptr<UpstreamConnection> connection;  // null on failure
-    std::optional<record::ErrorRecord> error;        // op resolve | connect, phase connect
-    std::optional<double> dns_ms;                    // null for a literal IP
+    std::optional<record::ErrorRecord> error;        // op resolve | connect | tls, phase connect
+    std::optional<double> dns_ms;                    // durations; null for a literal IP
     std::optional<double> connect_ms;
+    std::optional<double> tls_ms;                    // null for a plain http upstream
 };
 
 class UpstreamPool {
 public:
     UpstreamPool(asio::io_context& io, const Config& config);
+    ~UpstreamPool();
 
     // An idle connection to reuse, or null. Connections idle longer than
     // --upstream-idle-timeout are closed here instead of being handed out.
@@ -46,8 +40,12 @@ public:
     void clear() { idle_.clear(); }
 
 private:
+    asio::awaitable<std::unique_ptr<UpstreamConnection>> handshake(asio::ip::tcp::socket socket, DialResult& result,
+                                                                   int attempt);
+
     asio::io_context& io_;
     const Config& config_;
+    std::unique_ptr<asio::ssl::context> tls_;  // for an https upstream
     std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // most recently used last
 };
 

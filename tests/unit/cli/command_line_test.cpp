@@ -184,15 +184,15 @@ TEST_CASE("every option's value lands in the Config") {
     CHECK(c.max_header_fields == 50u);
 }
 
-TEST_CASE("option --upstream accepts http URLs and IPv6 literals") {
+TEST_CASE("option --upstream accepts http and https URLs and IPv6 literals") {
     auto upstream = [](const std::string& text) {
         const Run r = run({"--upstream", text});
         INFO(r.err);
         REQUIRE(r.result.config);
         return r.result.config->upstream;
     };
-    CHECK(upstream("http://localhost:8443/").scheme == "http");
-    CHECK(upstream("http://localhost:8443/").host == "localhost");
+    CHECK(upstream("https://localhost:8443/").scheme == "https");
+    CHECK(upstream("https://localhost:8443/").host == "localhost");
     CHECK(upstream("[::1]:9000").host == "::1");
     CHECK(upstream("http://127.0.0.1:1").port == 1);
 }
@@ -267,7 +267,7 @@ TEST_CASE("option --help wins over a missing --upstream") {
 TEST_CASE("a bad --upstream names the option, the value and what is expected") {
     const Run r = run({"--upstream", "ftp://x"});
     CHECK(r.result.exit_code == 2);
-    CHECK(r.err == "rtproxy: --upstream: \"ftp://x\" is not host:port or http://host:port\n");
+    CHECK(r.err == "rtproxy: --upstream: \"ftp://x\" is not host:port or http(s)://host:port\n");
 }
 
 TEST_CASE("each bad value is exit 2 with one line naming the option and the value") {

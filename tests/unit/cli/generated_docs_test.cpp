@@ -98,6 +98,8 @@ TEST_CASE("every option in the table appears in --help, the man page and every c
 TEST_CASE("the option table has every option rtproxy documents, in its groups") {
     const std::vector<std::pair<std::string, std::string>> expected{
         {"--upstream", "Proxy"},
+        {"--upstream-ca", "Proxy"},
+        {"--upstream-insecure", "Proxy"},
         {"--listen", "Proxy"},
         {"--demo", "Proxy"},
         {"--threads", "Proxy"},
@@ -139,7 +141,7 @@ TEST_CASE("the generators read choices, file values and repeatability from the t
         } else {
             CHECK(option.choices.empty());
         }
-        CHECK(option.file == (option.long_name == "--log-file"));
+        CHECK(option.file == (option.long_name == "--log-file" || option.long_name == "--upstream-ca"));
         const bool repeatable = option.long_name == "--listen" || option.long_name == "--trusted-proxies" ||
                                 option.long_name == "--retry-on-status";
         CHECK(option.repeatable == repeatable);

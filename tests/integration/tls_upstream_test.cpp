@@ -1,0 +1,107 @@
+// An https upstream: rtproxy speaks TLS to it, checks its certificate against
+// --upstream-ca (or skips that with --upstream-insecure), and says so when the handshake
+// fails. The peer is cpp-httplib's SSLServer with a certificate made for the test.
+#include <httplib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "test_support.hpp"
+
+using namespace rtproxy::integration;
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1 / localhost, made with the openssl CLI.
+struct TestCertificate {
+    TempDir dir;
+    std::filesystem::path cert = dir.file("cert.pem");
+    std::filesystem::path key = dir.file("key.pem");
+    TestCertificate() {
+        auto made = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                                 "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
+                                 key.string(), "-out", cert.string()});
+        INFO(made.describe());
+        REQUIRE(made.exit_code == 0);
+    }
+};
+
+class TlsUpstream {
+public:
+    explicit TlsUpstream(const TestCertificate& certificate)
+        : server_(certificate.cert.c_str(), certificate.key.c_str()) {
+        server_.Get("/hello", [](const httplib::Request& req, httplib::Response& res) {
+            res.set_content("hello over tls, X-Forwarded-Proto was " + req.get_header_value("X-Forwarded-Proto"),
+                            "text/plain");
+        });
+        port_ = server_.bind_to_any_port("127.0.0.1");
+        REQUIRE(port_ > 0);
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+        REQUIRE(server_.is_running());
+    }
+    ~TlsUpstream() {
+        server_.stop();
+        if (thread_.joinable()) thread_.join();
+    }
+    int port() const { return port_; }
+
+private:
+    httplib::SSLServer server_;
+    int port_ = 0;
+    std::thread thread_;
+};
+
+std::string https_upstream(int port) { return "https://127.0.0.1:" + std::to_string(port); }
+
+}  // namespace
+
+TEST_CASE("an https upstream is reached over TLS, verified against --upstream-ca, and its connection reused") {
+    TestCertificate certificate;
+    TlsUpstream upstream(certificate);
+    ProxyProcess proxy(0, {"--upstream", https_upstream(upstream.port()), "--upstream-ca", certificate.cert.string()});
+    // Two URLs in one curl: one client connection, so one worker and its upstream pool.
+    auto result = curl({url(proxy.port(), "/hello"), url(proxy.port(), "/hello")});
+    INFO(result.describe());
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "hello over tls, X-Forwarded-Proto was httphello over tls, X-Forwarded-Proto was http");
+    auto records = proxy.wait_for_round_trips(2);
+    INFO(show(records));
+    CHECK(at(records[0], "/upstream/scheme") == "https");
+    CHECK(at(records[0], "/attempts/0/status") == 200);
+    CHECK(at(records[0], "/attempts/0/timings/tls_ms").is_number());
+    CHECK(at(records[0], "/attempts/0/conn/reused") == false);
+    CHECK(at(records[1], "/attempts/0/conn/reused") == true);
+    CHECK(at(records[1], "/attempts/0/timings/tls_ms").is_null());
+    proxy.stop();
+}
+
+TEST_CASE("an https upstream whose certificate is not trusted gives a 502 and a tls error on the attempt") {
+    TestCertificate certificate;
+    TlsUpstream upstream(certificate);
+    ProxyProcess proxy(0, {"--upstream", https_upstream(upstream.port())});  // system CAs only
+    auto result = curl({"-o", "/dev/null", "-w", "%{http_code}", url(proxy.port(), "/hello")});
+    CHECK(result.out == "502");
+    auto record = proxy.wait_for_round_trips(1).at(0);
+    INFO(show(record));
+    CHECK(at(record, "/response/source") == "proxy");
+    CHECK(at(record, "/outcome") == "upstream_error");
+    CHECK(at(record, "/attempts/0/error/op") == "tls");
+    CHECK(at(record, "/attempts/0/error/peer") == "upstream");
+    CHECK(at(record, "/attempts/0/error/kind") == "tls");
+    CHECK(at(record, "/attempts/0/error/message").get<std::string>().find("certificate") != std::string::npos);
+    proxy.stop();
+}
+
+TEST_CASE("with --upstream-insecure a self-signed https upstream is accepted") {
+    TestCertificate certificate;
+    TlsUpstream upstream(certificate);
+    ProxyProcess proxy(0, {"--upstream", https_upstream(upstream.port()), "--upstream-insecure"});
+    auto result = curl({url(proxy.port(), "/hello")});
+    INFO(result.describe());
+    CHECK(result.out == "hello over tls, X-Forwarded-Proto was http");
+    auto record = proxy.wait_for_round_trips(1).at(0);
+    CHECK(at(record, "/outcome") == "ok");
+    proxy.stop();
+}
