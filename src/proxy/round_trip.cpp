@@ -107,24 +107,19 @@ public:
         // 2. The copy, made once.
         make_upstream_copy(framing.framing);
 
-        // 3. Attempts.
-        int retries_used = 0;
-        bool stale_retry_used = false;
+        // 3. Attempts, until one is relayed or the retry policy gives up.
         std::chrono::milliseconds backoff{0};
-        const auto first_attempt_started = Clock::now();
+        first_attempt_started_ = Clock::now();
         for (int n = 1;; ++n) {
             auto& arec = rec_.attempts.emplace_back();
             arec.n = n;
             arec.backoff_ms = static_cast<double>(backoff.count());
             arec.started_ms = ms_between(started_, Clock::now());
             Attempt attempt = co_await attempt_once(arec);
+            classify(attempt);
 
-            if (attempt.failure == AttemptFailure::none && attempt.final_head &&
-                server_.retry_policy.is_retry_status(attempt.final_head->status) && !attempt.expect_rejected)
-                attempt.failure = AttemptFailure::retryable_status;
             if (attempt.failure == AttemptFailure::none) {
-                arec.retry = {Decision::not_needed,
-                              fmt::format("upstream answered {}", attempt.final_head ? attempt.final_head->status : 0)};
+                arec.retry = {Decision::not_needed, fmt::format("upstream answered {}", attempt.final_head->status)};
                 co_await relay_final(attempt, arec);
                 break;
             }
@@ -133,47 +128,16 @@ public:
                 co_await answer_from_proxy(400, attempt.summary, Outcome::client_error);
                 break;
             }
-            if (client_gone_) attempt.failure = AttemptFailure::client_gone;
-            if (response_started_) attempt.failure = AttemptFailure::response_started;
-
-            AttemptFacts facts;
-            facts.attempt = n;
-            facts.failure = attempt.failure;
-            facts.failure_summary = attempt.summary;
-            facts.status = attempt.final_head ? attempt.final_head->status : 0;
-            facts.method = head_.method;
-            facts.has_idempotency_key = head_.headers.find("Idempotency-Key") != nullptr;
-            facts.body_replayable = body_->replayable();
-            facts.not_replayable_reason = body_->not_replayable_reason();
-            facts.request_bytes_written = attempt.request_written;
-            facts.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - first_attempt_started);
-            facts.stale_retry_used = stale_retry_used;
-            facts.has_body = rec_.request.body_framing != http::BodyFraming::none;
-            facts.jitter_key = rec_.id;
-            auto verdict = server_.retry_policy.decide(facts, retries_used);
+            auto verdict = decide_retry(attempt, n);
             arec.retry = {verdict.decision, verdict.reason};
-
             if (verdict.decision != Decision::retry) {
-                if (attempt.failure == AttemptFailure::retryable_status) {
-                    co_await relay_final(attempt, arec);  // the last such answer, as it came
-                } else if (!final_head_sent_ && !client_gone_) {
-                    // Also after relayed 1xx: those were interim, the client still waits for
-                    // a final answer (Go and Caddy write a 502 here too).
-                    const bool timeout = attempt.timed_out;
-                    const auto& up = config_.upstream;
-                    std::string why = fmt::format("{} (upstream {}:{}", attempt.summary, up.host, up.port);
-                    if (arec.error) why += ": " + arec.error->message;
-                    why += fmt::format("; {} attempt{})", n, n == 1 ? "" : "s");
-                    co_await answer_from_proxy(timeout ? 504 : 502, why,
-                                               timeout ? Outcome::timeout : Outcome::upstream_error);
-                }
-                if (!response_started_ && client_gone_) outcome_ = Outcome::client_abort;
+                co_await give_up(attempt, arec, n);
                 break;
             }
             if (verdict.counts_against_retries)
-                ++retries_used;
+                ++retries_used_;
             else
-                stale_retry_used = true;
+                stale_retry_used_ = true;
             if (attempt.failure == AttemptFailure::retryable_status && attempt.conn)
                 co_await discard_response(attempt);
             backoff = verdict.backoff;
@@ -186,6 +150,51 @@ public:
     }
 
 private:
+    // What an attempt's end means for retrying, beyond what attempt_once saw itself.
+    void classify(Attempt& attempt) const {
+        if (attempt.failure == AttemptFailure::none && attempt.final_head && !attempt.expect_rejected &&
+            server_.retry_policy.is_retry_status(attempt.final_head->status))
+            attempt.failure = AttemptFailure::retryable_status;
+        if (attempt.failure == AttemptFailure::none) return;
+        if (client_gone_) attempt.failure = AttemptFailure::client_gone;
+        if (response_started_) attempt.failure = AttemptFailure::response_started;
+    }
+
+    RetryVerdict decide_retry(const Attempt& attempt, int n) const {
+        AttemptFacts facts;
+        facts.attempt = n;
+        facts.failure = attempt.failure;
+        facts.failure_summary = attempt.summary;
+        facts.status = attempt.final_head ? attempt.final_head->status : 0;
+        facts.method = head_.method;
+        facts.has_idempotency_key = head_.headers.find("Idempotency-Key") != nullptr;
+        facts.has_body = rec_.request.body_framing != http::BodyFraming::none;
+        facts.body_replayable = body_->replayable();
+        facts.not_replayable_reason = body_->not_replayable_reason();
+        facts.request_bytes_written = attempt.request_written;
+        facts.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - first_attempt_started_);
+        facts.stale_retry_used = stale_retry_used_;
+        facts.jitter_key = rec_.id;
+        return server_.retry_policy.decide(facts, retries_used_);
+    }
+
+    // No more attempts: relay the last --retry-on-status answer as it came, or answer
+    // 502/504 ourselves. Also after relayed 1xx: those were interim, the client still
+    // waits for a final answer (Go and Caddy write a 502 there too).
+    asio::awaitable<void> give_up(Attempt& attempt, record::AttemptRecord& arec, int n) {
+        if (attempt.failure == AttemptFailure::retryable_status) {
+            co_await relay_final(attempt, arec);
+        } else if (!final_head_sent_ && !client_gone_) {
+            const auto& up = config_.upstream;
+            std::string why = fmt::format("{} (upstream {}:{}", attempt.summary, up.host, up.port);
+            if (arec.error) why += ": " + arec.error->message;
+            why += fmt::format("; {} attempt{})", n, n == 1 ? "" : "s");
+            co_await answer_from_proxy(attempt.timed_out ? 504 : 502, why,
+                                       attempt.timed_out ? Outcome::timeout : Outcome::upstream_error);
+        }
+        if (!response_started_ && client_gone_) outcome_ = Outcome::client_abort;
+    }
+
     // ROUND_TRIP_NOTES §2: hop-by-hop removal, X-Forwarded-*, rtproxy's own framing.
     void make_upstream_copy(http::Framing client_framing) {
         ForwardContext context;
@@ -674,7 +683,10 @@ private:
     http::RequestHead head_;
     record::RoundTripRecord rec_;
     Clock::time_point started_;
+    Clock::time_point first_attempt_started_;
     Clock::time_point attempt_started_;
+    int retries_used_ = 0;
+    bool stale_retry_used_ = false;  // the one free retry of a stale pooled connection
     http::Limits limits_;
 
     std::optional<RequestBody> body_;
