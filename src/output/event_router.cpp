@@ -68,6 +68,7 @@ void EventRouter::round_trip(record::RoundTripRecord record) {
         publish(render(record), true);
         return;
     }
+    if (!json_to_stdout_ && !log_writer_) return;  // -q without --log-file: nobody reads it
     // The hot path (JSON only): rendered into a per-thread buffer that keeps its capacity.
     thread_local std::string json;
     json.clear();
