@@ -12,6 +12,16 @@ _rtproxy() {
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return
             ;;
+        --tls-cert)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            return
+            ;;
+        --tls-key)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            return
+            ;;
         --format)
             mapfile -t COMPREPLY < <(compgen -W 'auto json pretty' -- "$cur")
             return
@@ -26,6 +36,6 @@ _rtproxy() {
             return
             ;;
     esac
-    mapfile -t COMPREPLY < <(compgen -W '--upstream --upstream-ca --upstream-insecure --listen --demo --threads --trusted-proxies --max-rounds --format --log-file -q --quiet --connect-timeout --response-header-timeout --idle-timeout --upstream-idle-timeout --read-header-timeout --expect-timeout --retries --try-duration --retry-backoff --retry-backoff-max --retry-jitter --retry-all-methods --retry-on-status --buffer-body --buffer-total --max-head-bytes --max-header-fields -h --help --version' -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W '--upstream --upstream-ca --upstream-insecure --listen --tls-cert --tls-key --demo --threads --trusted-proxies --max-rounds --format --log-file -q --quiet --connect-timeout --response-header-timeout --idle-timeout --upstream-idle-timeout --read-header-timeout --expect-timeout --retries --try-duration --retry-backoff --retry-backoff-max --retry-jitter --retry-all-methods --retry-on-status --buffer-body --buffer-total --max-head-bytes --max-header-fields -h --help --version' -- "$cur")
 }
 complete -F _rtproxy rtproxy

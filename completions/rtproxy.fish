@@ -8,6 +8,8 @@ complete -c rtproxy -l upstream -x -d 'Where to forward requests: host:port, htt
 complete -c rtproxy -l upstream-ca -r -F -d 'With an https upstream: trust the CA certificate(s) in this PEM file'
 complete -c rtproxy -l upstream-insecure -d 'With an https upstream: do not verify its certificate (self-signed test servers)'
 complete -c rtproxy -l listen -x -d 'Accept clients on host:port, :port (127.0.0.1) or [ipv6]:port; port 0 picks a free port; repeat for several listeners'
+complete -c rtproxy -l tls-cert -r -F -d 'Terminate TLS on every listener with this certificate chain (PEM); needs --tls-key'
+complete -c rtproxy -l tls-key -r -F -d 'The private key (PEM) for --tls-cert'
 complete -c rtproxy -l demo -d 'Run an embedded demo upstream and send it sample traffic (no --upstream needed)'
 complete -c rtproxy -l threads -x -d 'Worker threads, 1 to 256'
 complete -c rtproxy -l trusted-proxies -x -d 'Clients whose X-Forwarded-* headers are kept and appended to (others\' are replaced); comma separated or repeated, e.g. 10.0.0.0/8,::1'

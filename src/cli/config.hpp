@@ -28,6 +28,8 @@ enum class OutputFormat { auto_detect, json, pretty };
 struct Config {
     // where
     std::vector<ListenSpec> listen{ListenSpec{}};
+    std::string tls_cert;  // PEM: when set (with tls_key), every listener speaks TLS
+    std::string tls_key;
     UpstreamSpec upstream;
     std::string upstream_ca;        // https upstream: trust this CA (PEM) instead of the system's
     bool upstream_insecure = false;  // https upstream: do not verify its certificate at all

@@ -116,6 +116,18 @@ OptionTable::OptionTable() : app_(description, "rtproxy") {
              for (const std::string& text : values) config.listen.push_back(require(option, text, parse_listen(text)));
          })
         ->default_str(defaults.listen.front().host + ":" + std::to_string(defaults.listen.front().port));
+    value("--tls-cert", "FILE", "", "Terminate TLS on every listener with this certificate chain (PEM); needs --tls-key",
+          [](const std::string& option, const std::vector<std::string>& values, Config& config) {
+              if (::access(last(values).c_str(), R_OK) != 0)
+                  throw OptionError(option, last(values), "is not a readable file");
+              config.tls_cert = last(values);
+          });
+    value("--tls-key", "FILE", "", "The private key (PEM) for --tls-cert",
+          [](const std::string& option, const std::vector<std::string>& values, Config& config) {
+              if (::access(last(values).c_str(), R_OK) != 0)
+                  throw OptionError(option, last(values), "is not a readable file");
+              config.tls_key = last(values);
+          });
     flag("--demo", "Run an embedded demo upstream and send it sample traffic (no --upstream needed)",
          &Config::demo);
     value("--threads", "N", "one per core", "Worker threads, 1 to 256",
@@ -245,6 +257,8 @@ Config OptionTable::to_config() const {
         if (row.option->count() > 0) row.apply(row.option->get_name(), row.option->results(), config);
 
     if (!config.demo && config.upstream.host.empty()) throw OptionError("--upstream is required (or use --demo)");
+    if (config.tls_cert.empty() != config.tls_key.empty())
+        throw OptionError(config.tls_cert.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
     if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
     return config;
 }

@@ -47,16 +47,19 @@ record::MessageRecord best_effort_request(std::string_view bytes) {
 
 class ClientConnection {
 public:
-    ClientConnection(ServerContext& server, UpstreamPool& pool, tcp::socket socket)
-        : server_(server), pool_(pool), client_(std::move(socket)) {
+    ClientConnection(ServerContext& server, UpstreamPool& pool, tcp::socket socket, asio::ssl::context* tls)
+        : server_(server),
+          pool_(pool),
+          client_(tls ? Stream(Stream::TlsStream(std::move(socket), *tls)) : Stream(std::move(socket))) {
+        client_.info.tls = tls != nullptr;
         std::error_code ec;
-        auto remote = client_.socket.remote_endpoint(ec);
+        auto remote = client_.stream.tcp().remote_endpoint(ec);
         client_.info.addr = remote.address().is_v4() || !remote.address().to_v6().is_v4_mapped()
                                 ? remote.address().to_string()
                                 : asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6()).to_string();
         client_.info.port = remote.port();
         client_.info.conn_id = server_.next_conn_id();
-        client_.socket.set_option(tcp::no_delay(true), ec);
+        client_.stream.tcp().set_option(tcp::no_delay(true), ec);
     }
 
     asio::awaitable<void> serve() {
@@ -64,6 +67,7 @@ public:
         const http::Limits limits{config.max_head_bytes, config.max_header_fields, config.max_head_bytes};
         http::RequestHeadParser parser(limits);
         std::uint64_t seq = 0;
+        if (client_.stream.tls() && !co_await handshake()) co_return co_await close();
         while (!server_.stopping) {
             parser.reset();
             auto head_started = Clock::now();
@@ -79,7 +83,7 @@ public:
                 // its first byte arrived the whole head must come within --read-header-timeout
                 // (slow-loris).
                 deadline_ = head_begun ? head_started + config.read_header_timeout : Clock::now() + config.idle_timeout;
-                auto got = co_await client_.socket.async_read_some(client_.in.prepare(), use_tuple);
+                auto got = co_await client_.stream.read_some(client_.in.prepare());
                 deadline_ = Clock::time_point::max();
                 if (timed_out_) {
                     if (head_begun)
@@ -133,7 +137,7 @@ public:
                 timed_out_ = true;
                 deadline_ = Clock::time_point::max();
                 std::error_code ignored;
-                client_.socket.cancel(ignored);
+                client_.stream.tcp().cancel(ignored);
             }
             watchdog_.expires_at(std::min(deadline_, Clock::now() + tick));
             co_await watchdog_.async_wait(use_tuple);
@@ -141,6 +145,16 @@ public:
     }
 
 private:
+    // TLS termination (--tls-cert): the handshake must finish within --read-header-timeout,
+    // like a request head. A client that fails it (plain HTTP to a TLS port, an untrusted
+    // certificate) never sent a request, so there is no round trip to record.
+    asio::awaitable<bool> handshake() {
+        deadline_ = Clock::now() + server_.config.read_header_timeout;
+        auto [ec] = co_await client_.stream.tls_stream().async_handshake(asio::ssl::stream_base::server, use_tuple);
+        deadline_ = Clock::time_point::max();
+        co_return !ec && !timed_out_;
+    }
+
     // A head rtproxy will not forward: answered here (400 / 408 / 431), recorded, closed.
     asio::awaitable<void> refuse(int status, std::string kind, std::string why, std::uint64_t seq, bool timed_out) {
         record::RoundTripRecord rec = new_record(seq);
@@ -151,8 +165,7 @@ private:
         auto answer = make_proxy_response(status, why);
         rec.response = response_record(answer);
         rec.outcome = timed_out ? record::Outcome::timeout : record::Outcome::client_error;
-        auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(answer.bytes),
-                                                  use_tuple);
+        auto [ec, n] = co_await client_.stream.write(asio::buffer(answer.bytes));
         (void)n;
         if (ec) rec.errors.push_back(io_error(Op::write, Peer::client, Phase::response_head, ec, 0, std::nullopt));
         publish(std::move(rec));
@@ -194,25 +207,25 @@ private:
         std::error_code ignored;
         closed_ = true;
         watchdog_.cancel();
-        if (!client_.socket.is_open()) co_return;
-        client_.socket.shutdown(tcp::socket::shutdown_send, ignored);
+        if (!client_.stream.tcp().is_open()) co_return;
+        client_.stream.shutdown_send();
         auto drain = [&]() -> asio::awaitable<int> {
             std::array<char, 4096> sink;
             for (int reads = 0; reads < 64; ++reads) {
-                auto [ec, n] = co_await client_.socket.async_read_some(asio::buffer(sink), use_tuple);
+                auto [ec, n] = co_await client_.stream.read_some(asio::buffer(sink));
                 (void)n;
                 if (ec) break;
             }
             co_return 0;
         };
         co_await within(std::chrono::milliseconds(500), drain());
-        client_.socket.close(ignored);
+        client_.stream.close();
     }
 
     ServerContext& server_;
     UpstreamPool& pool_;
     ClientSide client_;
-    asio::steady_timer watchdog_{client_.socket.get_executor()};
+    asio::steady_timer watchdog_{client_.stream.tcp().get_executor()};
     Clock::time_point deadline_ = Clock::time_point::max();
     bool timed_out_ = false;
     bool closed_ = false;
@@ -220,9 +233,10 @@ private:
 
 }  // namespace
 
-asio::awaitable<void> serve_client(ServerContext& server, UpstreamPool& pool, tcp::socket socket) {
+asio::awaitable<void> serve_client(ServerContext& server, UpstreamPool& pool, tcp::socket socket,
+                                   asio::ssl::context* tls) {
     using namespace asio::experimental::awaitable_operators;
-    ClientConnection connection(server, pool, std::move(socket));
+    ClientConnection connection(server, pool, std::move(socket), tls);
     // Both end together: serve() closes the connection, which stops the watchdog, so
     // neither outlives `connection`.
     co_await (connection.serve() && connection.watch_deadline());

@@ -12,19 +12,10 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
-#include "proxy/upstream_connection.hpp"
+#include "proxy/stream.hpp"
 #include "proxy/use_tuple.hpp"
 
 namespace rtproxy::proxy {
-
-inline asio::awaitable<std::tuple<std::error_code, std::size_t>> write_all(
-    asio::ip::tcp::socket& socket, const std::vector<asio::const_buffer>& buffers) {
-    co_return co_await asio::async_write(socket, buffers, use_tuple);
-}
-inline asio::awaitable<std::tuple<std::error_code, std::size_t>> write_all(
-    UpstreamConnection& upstream, const std::vector<asio::const_buffer>& buffers) {
-    co_return co_await upstream.write(buffers);
-}
 
 class GatherWrite {
 public:
@@ -55,15 +46,13 @@ public:
         std::error_code ec;
         std::size_t written = 0;
     };
-    // To the client's socket or through an UpstreamConnection (plain or TLS).
-    template <class Stream>
     asio::awaitable<Result> write(Stream& stream) {
         Result r;
         if (!pieces_.empty()) {
             buffers_.clear();
             for (const auto& p : pieces_)
                 buffers_.emplace_back(p.view ? p.view : arena_.data() + p.offset, p.size);
-            auto [ec, n] = co_await write_all(stream, buffers_);
+            auto [ec, n] = co_await stream.write(buffers_);
             r = {ec, n};
         }
         clear();

@@ -16,6 +16,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -54,6 +55,12 @@ struct ProxyServer::Impl {
         const unsigned n = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
         for (unsigned i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(config));
         context.on_max_rounds = [this] { stop("--max-rounds reached"); };
+        if (!config.tls_cert.empty()) {
+            // Throws (exit 1, naming the file) when the certificate or key is unusable.
+            client_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+            client_tls->use_certificate_chain_file(config.tls_cert);
+            client_tls->use_private_key_file(config.tls_key, asio::ssl::context::pem);
+        }
     }
 
     Config config;
@@ -61,6 +68,7 @@ struct ProxyServer::Impl {
     ServerContext context;
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<tcp::acceptor> acceptors;
+    std::unique_ptr<asio::ssl::context> client_tls;  // --tls-cert: listeners speak TLS
     std::vector<record::ListenAddress> bound;
     std::size_t next_worker = 0;
 
@@ -85,7 +93,7 @@ struct ProxyServer::Impl {
             if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
             if (ec) throw std::system_error(ec, fmt::format("--listen {}:{}", spec.host, spec.port));
             auto local = acceptor.local_endpoint();
-            bound.push_back({local.address().to_string(), local.port(), false});
+            bound.push_back({local.address().to_string(), local.port(), client_tls != nullptr});
             acceptors.push_back(std::move(acceptor));
         }
     }
@@ -101,7 +109,8 @@ struct ProxyServer::Impl {
                 co_await pause.async_wait(use_tuple);
                 continue;
             }
-            asio::co_spawn(worker.io, serve_client(context, worker.pool, std::move(socket)), report_escaped_exception);
+            asio::co_spawn(worker.io, serve_client(context, worker.pool, std::move(socket), client_tls.get()),
+                           report_escaped_exception);
         }
     }
 

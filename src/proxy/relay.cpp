@@ -21,7 +21,7 @@ using record::Op;
 using record::Peer;
 using record::Phase;
 
-asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, asio::ip::tcp::socket& client,
+asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream& client,
                                             std::string head, http::Framing upstream_framing,
                                             ClientFraming client_framing, const http::Limits& limits, int attempt) {
     RelayResult result;

@@ -34,7 +34,7 @@ struct RelayResult {
 };
 
 // Writes `head` (already serialised) with the first body bytes, then the rest of the body.
-asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, asio::ip::tcp::socket& client,
+asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream& client,
                                             std::string head, http::Framing upstream_framing,
                                             ClientFraming client_framing, const http::Limits& limits, int attempt);
 

@@ -125,7 +125,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
         if (client_.in.empty()) {
             if (!out.empty() && !co_await flush()) co_return result;
             auto space = client_.in.prepare(64 * 1024);
-            auto [ec, n] = co_await client_.socket.async_read_some(space, use_tuple);
+            auto [ec, n] = co_await client_.stream.read_some(space);
             if (ec) {
                 result.error = io_error(Op::read, Peer::client, Phase::request_body, ec, bytes_from_client_, attempt);
                 result.client_failed = true;
@@ -181,7 +181,7 @@ asio::awaitable<bool> RequestBody::drain(std::uint64_t limit) {
     while (!decoder_.done()) {
         if (client_.in.empty()) {
             auto [ec, n] =
-                co_await client_.socket.async_read_some(client_.in.prepare(), use_tuple);
+                co_await client_.stream.read_some(client_.in.prepare());
             if (ec) co_return false;
             client_.in.commit(n);
         }

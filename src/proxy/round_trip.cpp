@@ -451,7 +451,7 @@ private:
             std::string bytes;
             http::append_response_head(bytes, out);
             mark_response_started();
-            auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(bytes), use_tuple);
+            auto [ec, n] = co_await client_.stream.write(asio::buffer(bytes));
             (void)n;
             if (ec) {
                 rec_.interim.push_back(std::move(interim));
@@ -519,7 +519,7 @@ private:
         http::append_response_head(head_bytes, out);
 
         mark_final_head_sent();
-        auto relayed = co_await relay_response(*attempt.conn, client_.socket, std::move(head_bytes),
+        auto relayed = co_await relay_response(*attempt.conn, client_.stream, std::move(head_bytes),
                                                attempt.response_framing, client_framing, limits_, arec.n);
         if (relayed.first_client_write && !client_first_byte_) client_first_byte_ = relayed.first_client_write;
         response.body_bytes = relayed.body_bytes;
@@ -623,11 +623,10 @@ private:
     // the client sends meanwhile (its body, a pipelined request) are kept.
     asio::awaitable<bool> wait_backoff(std::chrono::milliseconds backoff) {
         using namespace asio::experimental::awaitable_operators;
-        asio::steady_timer timer(client_.socket.get_executor(), backoff);
+        asio::steady_timer timer(client_.stream.tcp().get_executor(), backoff);
         for (;;) {
             auto result = co_await (timer.async_wait(use_tuple) ||
-                                    client_.socket.async_read_some(client_.in.prepare(),
-                                                                   use_tuple));
+                                    client_.stream.read_some(client_.in.prepare()));
             if (result.index() == 0) co_return true;
             auto [ec, n] = std::get<1>(result);
             if (ec) {
@@ -648,8 +647,7 @@ private:
         auto answer = make_proxy_response(status, why);
         rec_.response = response_record(answer);
         mark_final_head_sent();
-        auto [ec, n] = co_await asio::async_write(client_.socket, asio::buffer(answer.bytes),
-                                                  use_tuple);
+        auto [ec, n] = co_await client_.stream.write(asio::buffer(answer.bytes));
         (void)n;
         if (ec) {
             rec_.errors.push_back(io_error(Op::write, Peer::client, Phase::response_head, ec, 0, std::nullopt));

@@ -1,66 +1,21 @@
 #pragma once
-// One connection to the upstream, plain TCP or TLS (an https upstream). The round trip
-// reads and writes through it without caring which; only dialing knows the difference.
+// One connection to the upstream (plain or TLS), with what the pool and the record need.
 #include <chrono>
-#include <memory>
 #include <string>
-#include <system_error>
-#include <tuple>
-#include <variant>
-
-#include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/ssl/stream.hpp>
-#include <asio/write.hpp>
 
 #include "proxy/byte_buffer.hpp"
-#include "proxy/use_tuple.hpp"
+#include "proxy/stream.hpp"
 
 namespace rtproxy::proxy {
 
-class UpstreamConnection {
-public:
-    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-
-    explicit UpstreamConnection(asio::ip::tcp::socket s) : stream_(std::move(s)) {}
-    explicit UpstreamConnection(TlsStream s) : stream_(std::move(s)) {}
-
-    bool tls() const { return std::holds_alternative<TlsStream>(stream_); }
-    asio::ip::tcp::socket& tcp() {
-        if (auto* t = std::get_if<TlsStream>(&stream_)) return t->next_layer();
-        return std::get<asio::ip::tcp::socket>(stream_);
-    }
-
-    asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(asio::mutable_buffer buffer) {
-        if (auto* t = std::get_if<TlsStream>(&stream_)) co_return co_await t->async_read_some(buffer, use_tuple);
-        co_return co_await std::get<asio::ip::tcp::socket>(stream_).async_read_some(buffer, use_tuple);
-    }
-
-    template <class ConstBuffers>
-    asio::awaitable<std::tuple<std::error_code, std::size_t>> write(const ConstBuffers& buffers) {
-        if (auto* t = std::get_if<TlsStream>(&stream_)) co_return co_await asio::async_write(*t, buffers, use_tuple);
-        co_return co_await asio::async_write(std::get<asio::ip::tcp::socket>(stream_), buffers, use_tuple);
-    }
-
-    // Half-close toward the upstream (a tunnel's client said EOF). On TLS this closes the
-    // TCP write side only: TLS 1.2 has no half-close of its own.
-    void shutdown_send() {
-        std::error_code ignored;
-        tcp().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    }
-    void close() {
-        std::error_code ignored;
-        tcp().close(ignored);
-    }
+struct UpstreamConnection : Stream {
+    using Stream::Stream;
 
     ByteBuffer in;
     bool reused = false;
     std::string local;   // "ip:port"
     std::string remote;  // "ip:port"
     std::chrono::steady_clock::time_point idle_since;
-
-private:
-    std::variant<asio::ip::tcp::socket, TlsStream> stream_;
 };
 
 }  // namespace rtproxy::proxy

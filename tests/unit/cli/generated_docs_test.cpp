@@ -101,6 +101,8 @@ TEST_CASE("the option table has every option rtproxy documents, in its groups") 
         {"--upstream-ca", "Proxy"},
         {"--upstream-insecure", "Proxy"},
         {"--listen", "Proxy"},
+        {"--tls-cert", "Proxy"},
+        {"--tls-key", "Proxy"},
         {"--demo", "Proxy"},
         {"--threads", "Proxy"},
         {"--trusted-proxies", "Proxy"},
@@ -141,7 +143,8 @@ TEST_CASE("the generators read choices, file values and repeatability from the t
         } else {
             CHECK(option.choices.empty());
         }
-        CHECK(option.file == (option.long_name == "--log-file" || option.long_name == "--upstream-ca"));
+        CHECK(option.file == (option.long_name == "--log-file" || option.long_name == "--upstream-ca" ||
+                              option.long_name == "--tls-cert" || option.long_name == "--tls-key"));
         const bool repeatable = option.long_name == "--listen" || option.long_name == "--trusted-proxies" ||
                                 option.long_name == "--retry-on-status";
         CHECK(option.repeatable == repeatable);

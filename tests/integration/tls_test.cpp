@@ -1,6 +1,6 @@
-// An https upstream: rtproxy speaks TLS to it, checks its certificate against
+// TLS on both sides. An https upstream: rtproxy speaks TLS to it, checks its certificate against
 // --upstream-ca (or skips that with --upstream-insecure), and says so when the handshake
-// fails. The peer is cpp-httplib's SSLServer with a certificate made for the test.
+// fails (peer: cpp-httplib's SSLServer). A TLS listener (--tls-cert): rtproxy terminates TLS.
 #include <httplib.h>
 
 #include <chrono>
@@ -104,4 +104,38 @@ TEST_CASE("with --upstream-insecure a self-signed https upstream is accepted") {
     auto record = proxy.wait_for_round_trips(1).at(0);
     CHECK(at(record, "/outcome") == "ok");
     proxy.stop();
+}
+
+TEST_CASE("with --tls-cert rtproxy terminates TLS: the client is marked tls and X-Forwarded-Proto is https") {
+    TestCertificate certificate;
+    ScriptedUpstream upstream(respond_with(http_response(200, "plain upstream\n", {{"Content-Type", "text/plain"}})));
+    ProxyProcess proxy(upstream.port(),
+                       {"--tls-cert", certificate.cert.string(), "--tls-key", certificate.key.string()});
+    CHECK(proxy.listening().at("listen").at(0).at("tls") == true);
+    const std::string https_url = "https://127.0.0.1:" + std::to_string(proxy.port()) + "/secure";
+    auto result = curl({"--cacert", certificate.cert.string(), https_url});
+    INFO(result.describe());
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "plain upstream\n");
+
+    // A client speaking plain HTTP to the TLS port gets no HTTP answer; rtproxy keeps serving.
+    auto plain = curl({"-o", "/dev/null", "-w", "%{http_code}", url(proxy.port(), "/plain")});
+    CHECK(plain.out != "200");
+    auto again = curl({"--cacert", certificate.cert.string(), https_url});
+    CHECK(again.out == "plain upstream\n");
+
+    auto records = proxy.wait_for_round_trips(2);
+    INFO(show(records));
+    CHECK(at(records[0], "/client/tls") == true);
+    CHECK(at(records[0], "/x_forwarded_proto") == "https");
+    CHECK(header_value(at(records[0], "/upstream_request/headers"), "X-Forwarded-Proto") == "https");
+    CHECK(upstream.received(0).find("X-Forwarded-Proto: https\r\n") != std::string::npos);
+    proxy.stop();
+}
+
+TEST_CASE("rtproxy --tls-cert without --tls-key is a bad option") {
+    TestCertificate certificate;
+    auto result = run_rtproxy({"--upstream", "127.0.0.1:9", "--tls-cert", certificate.cert.string()});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err == "rtproxy: --tls-cert needs --tls-key\n");
 }
