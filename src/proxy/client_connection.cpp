@@ -201,8 +201,9 @@ private:
 
     // Closing with unread bytes in the receive queue makes the kernel send a reset, which
     // can destroy the answer we just wrote before the client reads it (a 400 to a request
-    // with a body). So: half-close, then read and drop what is left, briefly (a lingering
-    // close, as nginx and Apache do).
+    // with a body, a 413 in the middle of an upload). So: half-close, then read and drop
+    // what the client still sends until it closes too, for up to 2 s (a lingering close,
+    // as nginx and Apache do; uploads on loopback drain in milliseconds).
     asio::awaitable<void> close() {
         std::error_code ignored;
         closed_ = true;
@@ -210,15 +211,16 @@ private:
         if (!client_.stream.tcp().is_open()) co_return;
         client_.stream.shutdown_send();
         auto drain = [&]() -> asio::awaitable<int> {
-            std::array<char, 4096> sink;
-            for (int reads = 0; reads < 64; ++reads) {
-                auto [ec, n] = co_await client_.stream.read_some(asio::buffer(sink));
-                (void)n;
+            client_.in.consume(client_.in.size());
+            for (;;) {
+                auto [ec, n] = co_await client_.stream.read_some(client_.in.prepare(64 * 1024));
                 if (ec) break;
+                client_.in.commit(n);
+                client_.in.consume(n);
             }
             co_return 0;
         };
-        co_await within(std::chrono::milliseconds(500), drain());
+        co_await within(std::chrono::seconds(2), drain());
         client_.stream.close();
     }
 
