@@ -59,6 +59,10 @@ public:
                                 : asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6()).to_string();
         client_.info.port = remote.port();
         client_.info.conn_id = server_.next_conn_id();
+        // The peer's address does not change within a connection: match it against
+        // --trusted-proxies here, not for every request.
+        for (const auto& cidr : server_.config.trusted_proxies)
+            client_.trusted = client_.trusted || cidr.contains(client_.info.addr);
         client_.stream.tcp().set_option(tcp::no_delay(true), ec);
     }
 

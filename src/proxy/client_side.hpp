@@ -14,6 +14,7 @@ struct ClientSide {
     Stream stream;
     ByteBuffer in;
     record::ClientInfo info;
+    bool trusted = false;  // the peer is in --trusted-proxies (decided once per connection)
 };
 
 }  // namespace rtproxy::proxy

@@ -12,6 +12,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
+#include "http/serialize.hpp"
 #include "proxy/stream.hpp"
 #include "proxy/use_tuple.hpp"
 
@@ -28,6 +29,19 @@ public:
         arena_.append(bytes);
         size_ += bytes.size();
     }
+    // Payload wrapped in rtproxy's own chunked framing (RFC 9112 §7.1): the size line goes
+    // straight into the arena, the payload stays a view. Empty data adds nothing (a
+    // zero-size chunk would end the body).
+    void add_chunk(std::string_view data) {
+        if (data.empty()) return;
+        add_framing([&](std::string& arena) { http::append_chunk_header(arena, data.size()); });
+        add_view(data);
+        add_owned("\r\n");
+    }
+    void add_last_chunk(const http::Fields& trailers) {
+        add_framing([&](std::string& arena) { http::append_last_chunk(arena, trailers); });
+    }
+
     // Payload relayed as is; `bytes` must stay valid until write() completes.
     void add_view(std::string_view bytes) {
         if (bytes.empty()) return;
@@ -60,6 +74,14 @@ public:
     }
 
 private:
+    template <class Append>
+    void add_framing(Append append) {
+        const auto offset = arena_.size();
+        append(arena_);
+        pieces_.push_back({nullptr, offset, arena_.size() - offset});
+        size_ += arena_.size() - offset;
+    }
+
     struct Piece {
         const char* view;  // null: the bytes are in arena_ at offset
         std::size_t offset;

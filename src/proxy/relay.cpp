@@ -5,7 +5,6 @@
 #include "proxy/use_tuple.hpp"
 #include <asio/use_awaitable.hpp>
 
-#include "http/serialize.hpp"
 #include "proxy/gather_write.hpp"
 #include "proxy/io_error.hpp"
 
@@ -76,11 +75,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
             if (!step.data.empty()) {
                 result.body_bytes += step.data.size();
                 if (chunked) {
-                    std::string size_line;
-                    http::append_chunk_header(size_line, step.data.size());
-                    out.add_owned(std::move(size_line));
-                    out.add_view(step.data);
-                    out.add_owned("\r\n");
+                    out.add_chunk(step.data);
                 } else if (client_framing != ClientFraming::none) {
                     out.add_view(step.data);
                 }
@@ -91,13 +86,8 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
         if (!ok) co_return result;
     }
 
-    result.complete = true;
     result.trailers = decoder.trailers();
-    if (chunked) {
-        std::string last;
-        http::append_last_chunk(last, decoder.trailers());
-        out.add_owned(std::move(last));
-    }
+    if (chunked) out.add_last_chunk(decoder.trailers());
     if (!out.empty()) co_await write_out();
     co_return result;
 }

@@ -28,7 +28,6 @@ struct RelayResult {
     bool client_failed = false;       // the error is a client write
     bool head_written = false;        // the response head reached the client
     std::uint64_t body_bytes = 0;     // payload bytes read from the upstream
-    bool complete = false;            // the upstream body ended where its framing said
     http::Fields trailers;
     std::optional<std::chrono::steady_clock::time_point> first_client_write;
 };

@@ -4,7 +4,6 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include "http/serialize.hpp"
 #include "proxy/gather_write.hpp"
 #include "proxy/human_units.hpp"
 #include "proxy/io_error.hpp"
@@ -85,16 +84,10 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
     bool last_chunk_added = false;
 
     auto add_payload = [&](std::string_view data) {
-        if (data.empty()) return;
-        if (chunked) {
-            std::string header;
-            http::append_chunk_header(header, data.size());
-            out.add_owned(std::move(header));
+        if (chunked)
+            out.add_chunk(data);
+        else
             out.add_view(data);
-            out.add_owned("\r\n");
-        } else {
-            out.add_view(data);
-        }
         pending_payload += data.size();
     };
     auto flush = [&]() -> asio::awaitable<bool> {
@@ -155,9 +148,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
         if (decoder_.done()) {
             finished_at_ = std::chrono::steady_clock::now();
             if (chunked) {
-                std::string last;
-                http::append_last_chunk(last, decoder_.trailers());
-                out.add_owned(std::move(last));
+                out.add_last_chunk(decoder_.trailers());
                 last_chunk_added = true;
             }
         }
@@ -167,32 +158,9 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
     }
     // A replay of a body that had already been read completely never entered the loop:
     // its last chunk is still to be written.
-    if (chunked && decoder_.done() && !last_chunk_added) {
-        std::string last;
-        http::append_last_chunk(last, decoder_.trailers());
-        out.add_owned(std::move(last));
-    }
+    if (chunked && decoder_.done() && !last_chunk_added) out.add_last_chunk(decoder_.trailers());
     if (!out.empty()) co_await flush();
     co_return result;
-}
-
-asio::awaitable<bool> RequestBody::drain(std::uint64_t limit) {
-    std::uint64_t drained = 0;
-    while (!decoder_.done()) {
-        if (client_.in.empty()) {
-            auto [ec, n] =
-                co_await client_.stream.read_some(client_.in.prepare());
-            if (ec) co_return false;
-            client_.in.commit(n);
-        }
-        auto step = decoder_.decode(client_.in.readable());
-        if (step.error) co_return false;
-        client_.in.consume(step.consumed);
-        drained += step.data.size();
-        bytes_from_client_ += step.data.size();
-        if (drained > limit) co_return false;
-    }
-    co_return true;
 }
 
 }  // namespace rtproxy::proxy

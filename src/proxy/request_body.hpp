@@ -40,10 +40,6 @@ public:
     asio::awaitable<SendResult> send(UpstreamConnection& upstream, std::string_view head,
                                      http::BodyFraming upstream_framing, int attempt);
 
-    // Reads and discards what is left of the body (at most `limit` bytes) so the client
-    // connection stays framed for its next request. False if it could not.
-    asio::awaitable<bool> drain(std::uint64_t limit);
-
     bool fully_read() const { return decoder_.done(); }
     bool started() const { return bytes_from_client_ > 0; }
     bool replayable() const { return !overflowed_; }

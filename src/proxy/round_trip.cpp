@@ -200,9 +200,7 @@ private:
         ForwardContext context;
         context.peer_ip = client_.info.addr;
         context.client_tls = client_.info.tls;
-        context.peer_trusted = false;
-        for (const auto& cidr : config_.trusted_proxies)
-            if (cidr.contains(client_.info.addr)) context.peer_trusted = true;
+        context.peer_trusted = client_.trusted;
         context.framing = client_framing;
         forwarded_ = forward_request_headers(head_.headers, context);
 

@@ -37,7 +37,6 @@ public:
     std::unique_ptr<UpstreamConnection> take_idle();
     asio::awaitable<DialResult> dial(int attempt);
     void give_back(std::unique_ptr<UpstreamConnection> connection);
-    void clear() { idle_.clear(); }
 
 private:
     asio::awaitable<std::unique_ptr<UpstreamConnection>> handshake(asio::ip::tcp::socket socket, DialResult& result,
