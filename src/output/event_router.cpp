@@ -70,9 +70,8 @@ void EventRouter::round_trip(record::RoundTripRecord record) {
     }
     if (!json_to_stdout_ && !log_writer_) return;  // -q without --log-file: nobody reads it
     // The hot path (JSON only): rendered into a per-thread buffer that keeps its capacity.
-    thread_local std::string json;
-    json.clear();
-    append_json_line(json, record);
+    thread_local std::string scratch;
+    const auto json = render_json_line(scratch, record);
     std::lock_guard lock(publish_mutex_);
     if (closed_ || shut_down_) return;
     if (stdout_writer_) stdout_writer_->push(json, true);

@@ -3,7 +3,15 @@
 // building an nlohmann::json tree because it runs on the proxy threads for every request:
 // it appends straight into one string (no per-field allocation), keeps field order by
 // construction, and checks UTF-8 in the same pass that escapes (ROUND_TRIP.md "Stream rules").
+//
+// Speed matters here (a record is ~2 KB and rendering it was ~40% of the proxy's own
+// instructions per request): the writer grows the string in large steps and then writes
+// through a raw cursor, so a byte costs a store, not a capacity check and a terminator as
+// std::string::push_back does. The string is cut back to what was written by finish() or
+// the destructor; until then it holds unspecified bytes past the cursor.
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,14 +20,38 @@ namespace rtproxy::output {
 
 class JsonWriter {
 public:
-    explicit JsonWriter(std::string& out) : out_(out) {}
+    // Appends to whatever `out` already holds.
+    explicit JsonWriter(std::string& out);
+    // Writes over `scratch` from its start and never shrinks it: a buffer reused for every
+    // record keeps its size, so growing it is not paid (in zero-fill) per record. The
+    // written bytes are then [0, offset()).
+    struct Scratch {};
+    JsonWriter(std::string& scratch, Scratch);
+    ~JsonWriter() { finish(); }
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
 
-    void begin_object();
-    void end_object();
-    void begin_array();
-    void end_array();
-    // Names are our own ASCII literals, written without escaping.
-    JsonWriter& key(std::string_view name);
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+
+    // Names are our own ASCII literals, written without escaping; the length is known at
+    // compile time, so writing one is a single small copy.
+    template <std::size_t N>
+    JsonWriter& key(const char (&name)[N]) {
+        constexpr std::size_t length = N - 1;
+        char* at = room(length + 4);
+        if (need_comma_) *at++ = ',';
+        *at++ = '"';
+        std::memcpy(at, name, length);
+        at += length;
+        *at++ = '"';
+        *at++ = ':';
+        cursor_ = at;
+        need_comma_ = false;
+        return *this;
+    }
     // A name that comes from data (e.g. a map key): escaped and checked like string().
     JsonWriter& text_key(std::string_view name);
 
@@ -30,22 +62,58 @@ public:
     void number(std::int64_t value);
     void number(std::uint64_t value);
     void number(int value) { number(static_cast<std::int64_t>(value)); }
-    // Milliseconds and other measurements: shortest round-trip form, always with a
-    // fraction or exponent so a reader sees a float; NaN/inf (never expected) become null.
+    // Milliseconds and other measurements: a fraction or exponent is always written so a
+    // reader sees a float; NaN/inf (never expected) become null. Values are rounded to six
+    // decimals (a nanosecond, for milliseconds), which is the precision they are measured at.
     void real(double value);
     void real(const std::optional<double>& value);
     void boolean(bool value);
     void null();
+    // Bytes copied as they are, e.g. the '\n' that ends a line.
+    void raw(std::string_view bytes);
 
     // True once any string needed a replacement character.
     bool lossy() const { return lossy_; }
+    // Where the next byte goes, as an offset into the string; for patching with replace().
+    std::size_t offset() const { return static_cast<std::size_t>(cursor_ - out_.data()); }
+    // Replaces `length` bytes already written at `at` with `bytes`, which is no longer.
+    void replace(std::size_t at, std::size_t length, std::string_view bytes);
+
+    // Cuts the string back to the bytes written (not for a Scratch writer). Writing may go
+    // on afterwards.
+    void finish();
 
 private:
-    void separate();
+    // A cursor with room for at least `n` more bytes.
+    char* room(std::size_t n) {
+        if (static_cast<std::size_t>(limit_ - cursor_) < n) grow(n);
+        return cursor_;
+    }
+    void grow(std::size_t n);
+    void put(char c) { *room(1) = c; ++cursor_; }
+    void separate() {
+        if (need_comma_) put(',');
+        need_comma_ = true;
+    }
+    void open(char bracket) {
+        char* at = room(2);
+        if (need_comma_) *at++ = ',';
+        *at++ = bracket;
+        cursor_ = at;
+        need_comma_ = false;
+    }
+    void close(char bracket) {
+        put(bracket);
+        need_comma_ = true;
+    }
+    void quoted(std::string_view text);
 
     std::string& out_;
+    char* cursor_ = nullptr;
+    char* limit_ = nullptr;
     bool need_comma_ = false;
     bool lossy_ = false;
+    bool scratch_ = false;
 };
 
 // Appends `text` as a JSON string literal; returns false when an invalid byte was replaced.

@@ -141,16 +141,19 @@ void write_tunnel(JsonWriter& w, const TunnelRecord& tunnel) {
     w.end_object();
 }
 
-void append_padded(std::string& out, long long value, int width) {
-    char buffer[24];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-    for (auto n = static_cast<int>(end - buffer); n < width; ++n) out += '0';
-    out.append(buffer, end);
+// Writes `value` as exactly `width` digits (zero-padded) at `at`; returns the end.
+char* put_digits(char* at, long long value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return at + width;
 }
 
-}  // namespace
+constexpr std::size_t timestamp_length = 27;  // 2024-05-01T12:00:00.000123Z
 
-std::string format_timestamp(std::chrono::system_clock::time_point ts) {
+// Into a caller's buffer: the record path writes one per request and must not allocate.
+std::string_view write_timestamp(std::chrono::system_clock::time_point ts, char (&buffer)[timestamp_length]) {
     using namespace std::chrono;
     // floor, not duration_cast: a time before the epoch must still count down from its day.
     const auto micros = floor<microseconds>(ts);
@@ -158,41 +161,32 @@ std::string format_timestamp(std::chrono::system_clock::time_point ts) {
     const year_month_day date{day};
     const hh_mm_ss time{floor<seconds>(micros - day)};
     const auto fraction = (micros - floor<seconds>(micros)).count();
-    std::string out;
-    out.reserve(27);
-    append_padded(out, static_cast<int>(date.year()), 4);
-    out += '-';
-    append_padded(out, static_cast<unsigned>(date.month()), 2);
-    out += '-';
-    append_padded(out, static_cast<unsigned>(date.day()), 2);
-    out += 'T';
-    append_padded(out, time.hours().count(), 2);
-    out += ':';
-    append_padded(out, time.minutes().count(), 2);
-    out += ':';
-    append_padded(out, time.seconds().count(), 2);
-    out += '.';
-    append_padded(out, fraction, 6);
-    out += 'Z';
-    return out;
+    char* at = put_digits(buffer, static_cast<int>(date.year()), 4);
+    *at++ = '-';
+    at = put_digits(at, static_cast<unsigned>(date.month()), 2);
+    *at++ = '-';
+    at = put_digits(at, static_cast<unsigned>(date.day()), 2);
+    *at++ = 'T';
+    at = put_digits(at, time.hours().count(), 2);
+    *at++ = ':';
+    at = put_digits(at, time.minutes().count(), 2);
+    *at++ = ':';
+    at = put_digits(at, time.seconds().count(), 2);
+    *at++ = '.';
+    at = put_digits(at, fraction, 6);
+    *at = 'Z';
+    return {buffer, timestamp_length};
 }
 
-std::string to_json_line(const RoundTripRecord& record) {
-    std::string out;
-    out.reserve(2048);
-    append_json_line(out, record);
-    return out;
-}
-
-void append_json_line(std::string& out, const RoundTripRecord& record) {
-    JsonWriter w(out);
+void write_round_trip(JsonWriter& w, const RoundTripRecord& record) {
     w.begin_object();
     w.key("event").string("round_trip");
     w.key("id").number(record.id);
-    w.key("ts").string(format_timestamp(record.ts));
+    char ts[timestamp_length];
+    w.key("ts").string(write_timestamp(record.ts, ts));
     // Whether any string is lossy is only known at the end; write false and patch it.
     w.key("lossy");
-    const auto lossy_at = out.size();
+    const auto lossy_at = w.offset();
     w.boolean(false);
     w.key("client");
     w.begin_object();
@@ -267,8 +261,33 @@ void append_json_line(std::string& out, const RoundTripRecord& record) {
     w.key("total_ms").real(record.timings.total_ms);
     w.end_object();
     w.end_object();
-    if (w.lossy()) out.replace(lossy_at, 5, "true");
-    out += '\n';
+    if (w.lossy()) w.replace(lossy_at, std::string_view("false").size(), "true");
+    w.raw("\n");
+}
+
+}  // namespace
+
+std::string format_timestamp(std::chrono::system_clock::time_point ts) {
+    char buffer[timestamp_length];
+    return std::string(write_timestamp(ts, buffer));
+}
+
+std::string to_json_line(const RoundTripRecord& record) {
+    std::string out;
+    out.reserve(2048);
+    append_json_line(out, record);
+    return out;
+}
+
+void append_json_line(std::string& out, const RoundTripRecord& record) {
+    JsonWriter w(out);
+    write_round_trip(w, record);
+}
+
+std::string_view render_json_line(std::string& scratch, const RoundTripRecord& record) {
+    JsonWriter w(scratch, JsonWriter::Scratch{});
+    write_round_trip(w, record);
+    return {scratch.data(), w.offset()};
 }
 
 std::string to_json_line(const ListeningEvent& event) {
@@ -293,7 +312,8 @@ std::string to_json_line(const ListeningEvent& event) {
     w.key("admin").string_or_null(event.admin);
     w.key("pid").number(event.pid);
     w.end_object();
-    out += '\n';
+    w.raw("\n");
+    w.finish();
     return out;
 }
 
@@ -311,7 +331,8 @@ std::string to_json_line(const ShutdownEvent& event) {
     w.key("dropped").number(event.dropped);
     w.key("uptime_ms").real(event.uptime_ms);
     w.end_object();
-    out += '\n';
+    w.raw("\n");
+    w.finish();
     return out;
 }
 

@@ -3,6 +3,7 @@
 // event, "\n"-terminated, "event" first, fields in the documented order, every field present.
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "record/events.hpp"
 #include "record/round_trip_record.hpp"
@@ -10,8 +11,11 @@
 namespace rtproxy::output {
 
 std::string to_json_line(const record::RoundTripRecord& record);
-// The same line appended to `out` (the proxy renders into a reused buffer, no allocation).
+// The same line appended to `out`.
 void append_json_line(std::string& out, const record::RoundTripRecord& record);
+// The same line written over `scratch` from its start; the proxy threads render into one
+// reused buffer this way, with no allocation. Valid until `scratch` is next written.
+std::string_view render_json_line(std::string& scratch, const record::RoundTripRecord& record);
 std::string to_json_line(const record::ListeningEvent& event);
 std::string to_json_line(const record::ShutdownEvent& event);
 

@@ -340,3 +340,15 @@ TEST_CASE("the shutdown event carries reason, rounds, error counts by op, droppe
     CHECK(q["dropped"] == 7);
     CHECK(q["uptime_ms"].is_number_float());
 }
+
+TEST_CASE("a reused scratch buffer renders each record exactly as to_json_line does") {
+    std::string scratch;
+    auto big = full_record();
+    big.request.target = std::string(10'000, 'x');  // grows the scratch past one record
+    const auto small = proxy_made_400();
+    CHECK(rtproxy::output::render_json_line(scratch, big) == to_json_line(big));
+    const auto grown = scratch.size();
+    CHECK(rtproxy::output::render_json_line(scratch, small) == to_json_line(small));
+    CHECK(scratch.size() == grown);  // kept, not cut back: no zero-fill on the next record
+    CHECK(rtproxy::output::render_json_line(scratch, big) == to_json_line(big));
+}

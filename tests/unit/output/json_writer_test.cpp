@@ -1,0 +1,85 @@
+// The raw-cursor JSON writer: numbers, strings and patching, byte for byte.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "output/json_writer.hpp"
+
+using rtproxy::output::JsonWriter;
+
+namespace {
+
+std::string real_text(double value) {
+    std::string out;
+    JsonWriter w(out);
+    w.real(value);
+    w.finish();
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("reals are fixed point to six decimals, trailing zeros trimmed, always with a fraction") {
+    CHECK(real_text(0) == "0.0");
+    CHECK(real_text(3) == "3.0");
+    CHECK(real_text(1.5) == "1.5");
+    CHECK(real_text(0.001234) == "0.001234");
+    CHECK(real_text(4.983508) == "4.983508");
+    CHECK(real_text(123.4567891) == "123.456789");  // a nanosecond is the precision
+    CHECK(real_text(0.0000004) == "0.0");
+    CHECK(real_text(-2.25) == "-2.25");
+    CHECK(real_text(1500.25) == "1500.25");
+    CHECK(real_text(8999999999.5) == "8999999999.5");
+}
+
+TEST_CASE("reals too large for the fixed form take the general form and stay floats") {
+    CHECK(real_text(1e12) == "1e+12");
+    CHECK(real_text(12345678901.5) == "12345678901.5");
+    CHECK(real_text(-1e15) == "-1e+15");
+    CHECK(real_text(std::numeric_limits<double>::quiet_NaN()) == "null");
+    CHECK(real_text(std::numeric_limits<double>::infinity()) == "null");
+}
+
+TEST_CASE("the writer appends to what the string held and cuts it back when finished") {
+    std::string out = "prefix:";
+    {
+        JsonWriter w(out);
+        w.begin_object();
+        w.key("a").number(std::int64_t{-7});
+        w.key("b").string("x\"y");
+        w.key("c").boolean(true);
+        w.key("d").null();
+        w.end_object();
+    }  // the destructor finishes
+    CHECK(out == R"(prefix:{"a":-7,"b":"x\"y","c":true,"d":null})");
+}
+
+TEST_CASE("a string longer than the first growth step is written whole") {
+    const std::string big(100'000, 'z');
+    std::string out;
+    JsonWriter w(out);
+    w.begin_array();
+    w.string(big);
+    w.string(std::string(5000, '\x01'));  // each byte becomes six
+    w.end_array();
+    w.finish();
+    REQUIRE(out.size() == 1 + (big.size() + 2) + 1 + (5000 * 6 + 2) + 1);
+    CHECK(out.compare(2, big.size(), big) == 0);
+    CHECK(out.substr(big.size() + 5, 12) == "\\u0001\\u0001");
+}
+
+TEST_CASE("replace patches a written value with a shorter one and keeps what follows") {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("lossy");
+    const auto at = w.offset();
+    w.boolean(false);
+    w.key("next").number(std::int64_t{1});
+    w.replace(at, 5, "true");
+    w.end_object();
+    w.finish();
+    CHECK(out == R"({"lossy":true,"next":1})");
+}
