@@ -14,12 +14,7 @@ std::size_t fields_size(const Fields& fields) {
 }  // namespace
 
 void append_fields(std::string& out, const Fields& fields) {
-    for (const auto& f : fields) {
-        out += f.name;
-        out += ": ";
-        out += f.value;
-        out += "\r\n";
-    }
+    for (const auto& f : fields) append_field(out, f.name, f.value);
 }
 
 void append_request_head(std::string& out, const RequestHead& head) {
@@ -37,16 +32,20 @@ void append_request_head(std::string& out, const RequestHead& head) {
 
 // The SP after the status code is required even before an empty reason (RFC 9112 §4), so
 // "HTTP/1.1 200\r\n" from a lax server goes out as "HTTP/1.1 200 \r\n".
-void append_response_head(std::string& out, const ResponseHead& head) {
-    out.reserve(out.size() + head.version.size() + head.reason.size() + 9 + fields_size(head.headers));
-    out += head.version;
+void append_status_line(std::string& out, std::string_view version, int status, std::string_view reason) {
+    out += version;
     out += ' ';
     char digits[16];
-    const auto r = std::to_chars(digits, digits + sizeof digits, head.status);
+    const auto r = std::to_chars(digits, digits + sizeof digits, status);
     out.append(digits, r.ptr);
     out += ' ';
-    out += head.reason;
+    out += reason;
     out += "\r\n";
+}
+
+void append_response_head(std::string& out, const ResponseHead& head) {
+    out.reserve(out.size() + head.version.size() + head.reason.size() + 9 + fields_size(head.headers));
+    append_status_line(out, head.version, head.status, head.reason);
     append_fields(out, head.headers);
     out += "\r\n";
 }

@@ -63,7 +63,7 @@ void EventRouter::publish(Rendered rendered, bool bounded, bool last) {
 
 void EventRouter::listening(const record::ListeningEvent& event) { publish(render(event), false); }
 
-void EventRouter::round_trip(record::RoundTripRecord record) {
+void EventRouter::round_trip(const record::RoundTripRecord& record) {
     if (pretty_to_stdout_) {
         publish(render(record), true);
         return;

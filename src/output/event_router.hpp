@@ -17,7 +17,7 @@ public:
     ~EventRouter() override;
 
     void listening(const record::ListeningEvent& event) override;
-    void round_trip(record::RoundTripRecord record) override;
+    void round_trip(const record::RoundTripRecord& record) override;
     void shutdown(const record::ShutdownEvent& event) override;
     void close() override;
     std::uint64_t dropped() const override;

@@ -51,20 +51,28 @@ bool names_one_of(const std::vector<std::string>& tokens, std::string_view name)
 // The copy being edited, and the record of each edit in the order it was made.
 class Edits {
 public:
-    explicit Edits(const http::Fields& received) : fields_(received.list()) {}
+    explicit Edits(const http::Fields& received) {
+        // Room for the X-Forwarded-* and framing fields added at the end, and their changes.
+        fields_.reserve(received.size() + 4);
+        fields_.assign(received.begin(), received.end());
+        changes_.reserve(6);
+    }
 
     // Removes every line for which `drop` is true, in wire order, one change per line.
+    // In place: the copy is edited several times per request, and each pass used to build
+    // a new vector.
     template <class Predicate>
     void remove_if(Predicate&& drop, std::string_view reason) {
-        std::vector<Field> kept;
-        kept.reserve(fields_.size());
-        for (auto& field : fields_) {
-            if (drop(field))
-                record(HeaderChange::Op::remove, field.name, field.value, reason);
-            else
-                kept.push_back(std::move(field));
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < fields_.size(); ++i) {
+            if (drop(fields_[i])) {
+                record(HeaderChange::Op::remove, fields_[i].name, fields_[i].value, reason);
+                continue;
+            }
+            if (kept != i) fields_[kept] = std::move(fields_[i]);
+            ++kept;
         }
-        fields_ = std::move(kept);
+        fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(kept), fields_.end());
     }
 
     void remove_all(std::string_view name, std::string_view reason) {
@@ -78,23 +86,24 @@ public:
     void set(std::string_view name, const std::string& value, std::string_view reason, Same&& same,
              bool add_if_absent = true) {
         bool first = true;
-        std::vector<Field> kept;
-        kept.reserve(fields_.size() + 1);
-        for (auto& field : fields_) {
-            if (!http::iequals(field.name, name)) {
-                kept.push_back(std::move(field));
-            } else if (first) {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < fields_.size(); ++i) {
+            auto& field = fields_[i];
+            if (http::iequals(field.name, name)) {
+                if (!first) {
+                    record(HeaderChange::Op::remove, field.name, field.value, reason);
+                    continue;
+                }
                 first = false;
                 if (!same(field.value)) {
                     field.value = value;
                     record(HeaderChange::Op::replace, field.name, value, reason);
                 }
-                kept.push_back(std::move(field));
-            } else {
-                record(HeaderChange::Op::remove, field.name, field.value, reason);
             }
+            if (kept != i) fields_[kept] = std::move(field);
+            ++kept;
         }
-        fields_ = std::move(kept);
+        fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(kept), fields_.end());
         if (first && add_if_absent) add(std::string(name), value, reason);
     }
 
@@ -117,7 +126,7 @@ public:
 
 private:
     void record(HeaderChange::Op op, const std::string& name, const std::string& value, std::string_view reason) {
-        changes_.push_back({op, name, value, std::string(reason)});
+        changes_.push_back({op, name, value, reason});
     }
 
     std::vector<Field> fields_;
@@ -260,6 +269,17 @@ ForwardedRequest forward_request_headers(const http::Fields& received, const For
     out.changes = std::move(edits).changes();
     out.headers = std::move(edits).fields();
     return out;
+}
+
+bool forwarded_in_response(const http::Fields& response, const http::Field& field) {
+    if (is_hop_by_hop(field.name)) return false;
+    if (http::iequals(field.name, "Host")) return true;  // never removed as a Connection token
+    bool named = false;
+    for (const auto& connection : response)
+        if (http::iequals(connection.name, "Connection"))
+            http::for_each_list_element(connection.value,
+                                        [&](std::string_view token) { named = named || http::iequals(token, field.name); });
+    return !named;
 }
 
 http::Fields strip_response_hop_by_hop(const http::Fields& received, bool keep_upgrade) {

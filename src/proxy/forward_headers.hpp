@@ -46,6 +46,11 @@ ForwardedRequest forward_request_headers(const http::Fields& received, const For
 // for a 101 answer: `Connection: Upgrade` and Upgrade stay.
 http::Fields strip_response_hop_by_hop(const http::Fields& received, bool keep_upgrade);
 
+// The same rule, field by field, for the common case (any response but a 101): true when
+// the client gets `field` of `response`. It is what strip_response_hop_by_hop(response, false)
+// keeps, decided without copying the fields, since every response is filtered this way.
+bool forwarded_in_response(const http::Fields& response, const http::Field& field);
+
 // True for the fields RFC 9110 §7.6.1 (and RFC 2616 §13.5.1 before it) calls hop-by-hop, plus
 // Proxy-Connection, which curl still sends.
 bool is_hop_by_hop(std::string_view name);

@@ -445,9 +445,9 @@ private:
         interim.forwarded = head_.version == "HTTP/1.1";
         if (!upstream_first_byte_) upstream_first_byte_ = Clock::now();
         if (interim.forwarded) {
-            http::ResponseHead out{"HTTP/1.1", head.status, head.reason, strip_response_hop_by_hop(head.headers, false)};
             std::string bytes;
-            http::append_response_head(bytes, out);
+            append_client_head(bytes, head);
+            http::append_head_end(bytes);
             mark_response_started();
             auto [ec, n] = co_await client_.stream.write(asio::buffer(bytes));
             (void)n;
@@ -461,6 +461,15 @@ private:
         }
         rec_.interim.push_back(std::move(interim));
         co_return true;
+    }
+
+    // The status line and fields of a response as the client gets it (without the blank
+    // line that ends the head): HTTP/1.1, hop-by-hop fields left out (ROUND_TRIP_NOTES §5).
+    static void append_client_head(std::string& out, const http::ResponseHead& head) {
+        out.reserve(256);
+        http::append_status_line(out, "HTTP/1.1", head.status, head.reason);
+        for (const auto& field : head.headers)
+            if (forwarded_in_response(head.headers, field)) http::append_field(out, field.name, field.value);
     }
 
     void mark_final_head_sent() {
@@ -507,14 +516,13 @@ private:
         if (attempt.expect_rejected && !body_->fully_read()) client_keep_alive_ = false;
         if (client_framing == ClientFraming::close) client_keep_alive_ = false;
 
-        http::ResponseHead out{"HTTP/1.1", upstream_head.status, upstream_head.reason,
-                               strip_response_hop_by_hop(upstream_head.headers, false)};
+        std::string head_bytes;
+        append_client_head(head_bytes, upstream_head);
+        if (client_framing == ClientFraming::chunked) http::append_field(head_bytes, "Transfer-Encoding", "chunked");
+        if (!client_keep_alive_ && client11) http::append_field(head_bytes, "Connection", "close");
+        http::append_head_end(head_bytes);
         const bool upstream_keeps_alive = upstream_reusable(upstream_head, attempt.response_framing);
         response.headers = std::move(upstream_head.headers.list());
-        if (client_framing == ClientFraming::chunked) out.headers.add("Transfer-Encoding", "chunked");
-        if (!client_keep_alive_ && client11) out.headers.add("Connection", "close");
-        std::string head_bytes;
-        http::append_response_head(head_bytes, out);
 
         mark_final_head_sent();
         auto relayed = co_await relay_response(*attempt.conn, client_.stream, std::move(head_bytes),
@@ -668,7 +676,7 @@ private:
         rec_.duration_ms = ms_between(started_, now);
         rec_.timings.total_ms = rec_.duration_ms;
         rec_.outcome = outcome_;
-        server_.publish(std::move(rec_));
+        server_.publish(rec_);
         return keep_alive && outcome_ == Outcome::ok;
     }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What every connection of the process shares: the configuration, the sink, and the
 // counters that number requests and connections. Everything here is thread-safe.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -59,14 +60,16 @@ public:
 
     // Counts the record's errors, hands it to the sink, and calls on_max_rounds once when
     // --max-rounds is reached.
-    void publish(record::RoundTripRecord rec) {
-        {
+    void publish(const record::RoundTripRecord& rec) {
+        const bool any_error = !rec.errors.empty() ||
+                               std::any_of(rec.attempts.begin(), rec.attempts.end(), [](const auto& a) { return a.error.has_value(); });
+        if (any_error) {
             std::lock_guard lock(errors_mutex_);
             for (const auto& e : rec.errors) ++errors_by_op_[std::string(record::to_string(e.op))];
             for (const auto& a : rec.attempts)
                 if (a.error) ++errors_by_op_[std::string(record::to_string(a.error->op))];
         }
-        sink.round_trip(std::move(rec));
+        sink.round_trip(rec);
         auto done = ++rounds_;
         if (config.max_rounds && done == *config.max_rounds && on_max_rounds) on_max_rounds();
     }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/fields.hpp"
@@ -38,7 +39,9 @@ struct HeaderChange {
     enum class Op { add, remove, replace } op = Op::add;
     std::string name;
     std::string value;
-    std::string reason;  // "hop-by-hop", "connection-token", "x-forwarded-for", ...
+    // "hop-by-hop", "connection-token", "x-forwarded-for", ...: always one of the codes the
+    // proxy names as string literals, so a view is enough (no allocation per change).
+    std::string_view reason;
 };
 
 struct UpstreamRequestRecord : MessageRecord {

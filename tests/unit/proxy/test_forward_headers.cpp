@@ -48,7 +48,7 @@ std::vector<std::string> lines(const std::vector<HeaderChange>& changes) {
     std::vector<std::string> out;
     for (const auto& c : changes) {
         const char* op = c.op == HeaderChange::Op::add ? "add" : c.op == HeaderChange::Op::remove ? "remove" : "replace";
-        out.push_back(std::string(op) + " " + c.name + ": " + c.value + " (" + c.reason + ")");
+        out.push_back(std::string(op) + " " + c.name + ": " + c.value + " (" + std::string(c.reason) + ")");
     }
     return out;
 }
@@ -458,6 +458,23 @@ TEST_CASE("responses lose Connection-named and hop-by-hop fields, the rest keeps
                           {"Set-Cookie", "b=2"},         {"Upgrade", "h2c"}};
     CHECK(lines(strip_response_hop_by_hop(received, false)) ==
           Lines{"content-type: text/html", "Set-Cookie: a=1", "Set-Cookie: b=2"});
+}
+
+TEST_CASE("the per-field response filter keeps exactly what strip_response_hop_by_hop keeps") {
+    const std::vector<Fields> responses{
+        {{"content-type", "text/html"}, {"Connection", "keep-alive, X-Debug"}, {"X-Debug", "1"},
+         {"Keep-Alive", "timeout=5"}, {"Transfer-Encoding", "chunked"}, {"Set-Cookie", "a=1"}, {"Upgrade", "h2c"}},
+        {{"Server", "nginx"}, {"Content-Length", "3"}, {"Connection", "keep-alive"}},
+        {{"Connection", "host, x-a"}, {"connection", "X-B"}, {"Host", "h"}, {"x-a", "1"}, {"X-B", "2"}, {"X-C", "3"}},
+        {{"TE", "trailers"}, {"Trailer", "X-Sum"}, {"Proxy-Authenticate", "Basic"}, {"Date", "today"}},
+        {},
+    };
+    for (const auto& response : responses) {
+        Lines filtered;
+        for (const auto& field : response)
+            if (rtproxy::proxy::forwarded_in_response(response, field)) filtered.push_back(field.name + ": " + field.value);
+        CHECK(filtered == lines(strip_response_hop_by_hop(response, false)));
+    }
 }
 
 TEST_CASE("a 101 answer keeps Connection: Upgrade and Upgrade") {
