@@ -20,6 +20,26 @@ constexpr auto needs_attention = [] {
     return table;
 }();
 
+// SWAR (bytes of a 64-bit word checked in parallel, "Bit Twiddling Hacks"): true when any
+// byte of `word` is below 0x20, '"', '\\' or 0x80 and above. May only say true too often
+// for a word that also holds such a byte, never false for one that does.
+constexpr std::uint64_t ones = 0x0101010101010101ULL;
+constexpr std::uint64_t highs = 0x8080808080808080ULL;
+
+constexpr bool word_needs_attention(std::uint64_t word) {
+    const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+    const std::uint64_t quote = has_zero(word ^ (ones * '"'));
+    const std::uint64_t backslash = has_zero(word ^ (ones * '\\'));
+    return ((word & highs) | below_space | quote | backslash) != 0;
+}
+
+std::uint64_t load_word(const unsigned char* at) {
+    std::uint64_t word;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+}
+
 // Writes the escape for control character `c` at `at`; returns the end.
 char* escape_control(char* at, unsigned char c) {
     char short_form = 0;
@@ -90,8 +110,10 @@ void JsonWriter::quoted(std::string_view text) {
     const std::size_t size = text.size();
     std::size_t i = 0;
     while (i < size) {
-        // Copy the longest run of plain ASCII in one go: the common case for headers.
+        // Copy the longest run of plain ASCII in one go: the common case for headers. Eight
+        // bytes are checked at a time while none of them needs attention.
         std::size_t run = i;
+        while (run + 8 <= size && !word_needs_attention(load_word(bytes + run))) run += 8;
         while (run < size && !needs_attention[bytes[run]]) ++run;
         if (run > i) {
             std::memcpy(at, bytes + i, run - i);

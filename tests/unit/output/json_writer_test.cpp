@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "output/json_writer.hpp"
 
 using rtproxy::output::JsonWriter;
@@ -82,4 +84,29 @@ TEST_CASE("replace patches a written value with a shorter one and keeps what fol
     w.end_object();
     w.finish();
     CHECK(out == R"({"lossy":true,"next":1})");
+}
+
+TEST_CASE("every byte value is escaped or kept the same at every position of the word-at-a-time scan") {
+    // 8-byte words are checked at once while they hold only plain ASCII: a special byte
+    // must be caught wherever it falls in a word, or at the tail after the last word.
+    for (int byte = 0; byte < 256; ++byte) {
+        for (std::size_t at = 0; at < 19; ++at) {
+            std::string text(19, 'a');
+            text[at] = static_cast<char>(byte);
+            std::string out;
+            const bool valid = rtproxy::output::append_json_string(out, text);
+            INFO("byte " << byte << " at " << at);
+            if (byte >= 0x80) {
+                // a lone byte of 0x80 and above is never well-formed UTF-8
+                CHECK_FALSE(valid);
+                CHECK(out.find("\xEF\xBF\xBD") == at + 1);
+            } else {
+                CHECK(valid);
+                const auto parsed = nlohmann::json::parse(out).get<std::string>();
+                CHECK(parsed == text);
+                const bool escaped = byte < 0x20 || byte == '"' || byte == '\\';
+                CHECK((out.size() > text.size() + 2) == escaped);
+            }
+        }
+    }
 }
