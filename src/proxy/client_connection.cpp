@@ -121,7 +121,7 @@ public:
             client_.in.consume(parsed->consumed);
 
             ++server_.active_round_trips;
-            bool again = co_await run_round_trip(server_, pool_, client_, std::move(start));
+            bool again = co_await round_trips_.run(server_, pool_, client_, start);
             --server_.active_round_trips;
             if (!again) break;
         }
@@ -231,6 +231,7 @@ private:
     ServerContext& server_;
     UpstreamPool& pool_;
     ClientSide client_;
+    RoundTripSlot round_trips_;
     asio::steady_timer watchdog_{client_.stream.tcp().get_executor()};
     Clock::time_point deadline_ = Clock::time_point::max();
     bool timed_out_ = false;

@@ -115,7 +115,8 @@ public:
             arec.n = n;
             arec.backoff_ms = static_cast<double>(backoff.count());
             arec.started_ms = ms_between(started_, Clock::now());
-            Attempt attempt = co_await attempt_once(arec);
+            Attempt attempt;
+            co_await attempt_once(attempt, arec);
             classify(attempt);
 
             if (attempt.failure == AttemptFailure::none) {
@@ -224,8 +225,9 @@ private:
     }
 
     // One attempt: a connection, the request, and the response head (1xx relayed on the way).
-    asio::awaitable<Attempt> attempt_once(record::AttemptRecord& arec) {
-        Attempt attempt;
+    // `attempt` is the caller's, not returned: a coroutine's result lives in its frame, and
+    // this frame was just over the size glibc caches per thread.
+    asio::awaitable<void> attempt_once(Attempt& attempt, record::AttemptRecord& arec) {
         attempt_started_ = Clock::now();
         auto offset = [&] { return ms_between(attempt_started_, Clock::now()); };
 
@@ -245,7 +247,7 @@ private:
                                   : fmt::format("{} {}", e.op == Op::resolve ? "resolve" : "connect",
                                                 e.kind == "unresolved" ? "failed" : e.kind);
                 arec.error = e;
-                co_return attempt;
+                co_return;
             }
             attempt.conn = std::move(dialed.connection);
         }
@@ -260,15 +262,15 @@ private:
             if (ec) {
                 fail_upstream_write(attempt, arec, io_error(Op::write, Peer::upstream, Phase::request_head, ec, 0, arec.n),
                                     reused);
-                co_return attempt;
+                co_return;
             }
             attempt.request_written = true;
             head = {};
-            if (!co_await await_continue(attempt, arec)) co_return attempt;
+            if (!co_await await_continue(attempt, arec)) co_return;
             if (attempt.final_head) {  // a final answer instead of 100: the body is not sent
                 attempt.expect_rejected = true;
                 attempt.response_framing = http::response_framing(*attempt.final_head, head_.method).framing;
-                co_return attempt;
+                co_return;
             }
         }
         auto sent = co_await body_->send(*attempt.conn, head, upstream_framing_, arec.n);
@@ -289,7 +291,7 @@ private:
                 attempt.summary = malformed_body_ ? "the client's body is malformed: " + sent.error->message
                                                   : "client went away while sending its body";
                 attempt.conn.reset();
-                co_return attempt;
+                co_return;
             }
             // An upstream that stops reading mid-body has often answered already (413, 401):
             // that answer is what the client should get, not a 502 (Go's transport reads
@@ -298,21 +300,21 @@ private:
                 auto write_error = *sent.error;
                 if (co_await read_response_head(attempt, arec, false)) {
                     arec.error = std::move(write_error);
-                    co_return attempt;
+                    co_return;
                 }
                 attempt.conn = nullptr;
                 attempt.failure = AttemptFailure::failed_after_write;
                 attempt.summary = fmt::format("upstream write failed ({})", write_error.kind);
                 arec.error = std::move(write_error);
-                co_return attempt;
+                co_return;
             }
             fail_upstream_write(attempt, arec, *sent.error, reused);
-            co_return attempt;
+            co_return;
         }
         arec.timings.request_written_ms = offset();
 
         co_await read_response_head(attempt, arec, false);
-        co_return attempt;
+        co_return;
     }
 
     void fail_upstream_write(Attempt& attempt, record::AttemptRecord& arec, record::ErrorRecord error, bool reused) {
@@ -711,10 +713,19 @@ private:
 
 }  // namespace
 
-asio::awaitable<bool> run_round_trip(ServerContext& server, UpstreamPool& pool, ClientSide& client,
-                                     RoundTripStart start) {
-    RoundTrip round_trip(server, pool, client, std::move(start));
-    co_return co_await round_trip.run();
+struct RoundTripSlot::Storage {
+    std::optional<RoundTrip> trip;
+};
+
+RoundTripSlot::RoundTripSlot() : storage_(std::make_unique<Storage>()) {}
+RoundTripSlot::~RoundTripSlot() = default;
+
+asio::awaitable<bool> RoundTripSlot::run(ServerContext& server, UpstreamPool& pool, ClientSide& client,
+                                         RoundTripStart& start) {
+    auto& trip = storage_->trip.emplace(server, pool, client, std::move(start));
+    const bool again = co_await trip.run();
+    storage_->trip.reset();
+    co_return again;
 }
 
 }  // namespace rtproxy::proxy

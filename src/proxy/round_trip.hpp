@@ -3,6 +3,7 @@
 // answer, with every attempt, interim response and error recorded. Readable top to
 // bottom in round_trip.cpp, like Caddy's ServeHTTP -> proxyLoopIteration -> reverseProxy.
 #include <chrono>
+#include <memory>
 
 #include <asio/awaitable.hpp>
 
@@ -20,8 +21,24 @@ struct RoundTripStart {
     std::chrono::steady_clock::time_point started;  // when the head was complete (= record.ts)
 };
 
-// Returns true when the client connection is still framed and may carry another request.
-asio::awaitable<bool> run_round_trip(ServerContext& server, UpstreamPool& pool, ClientSide& client,
-                                     RoundTripStart start);
+// Where a connection runs its round trips, one after another. The state of a round trip is
+// about 3 KB; it lives here, made once per connection and reused by each request, because
+// allocating a block that large per request pushed glibc's malloc into its slow paths
+// (consolidating its small-block caches every time).
+class RoundTripSlot {
+public:
+    RoundTripSlot();
+    ~RoundTripSlot();
+    RoundTripSlot(const RoundTripSlot&) = delete;
+    RoundTripSlot& operator=(const RoundTripSlot&) = delete;
+
+    // Returns true when the client connection is still framed and may carry another
+    // request. `start` is consumed; it must stay alive until the call completes.
+    asio::awaitable<bool> run(ServerContext& server, UpstreamPool& pool, ClientSide& client, RoundTripStart& start);
+
+private:
+    struct Storage;
+    std::unique_ptr<Storage> storage_;
+};
 
 }  // namespace rtproxy::proxy
