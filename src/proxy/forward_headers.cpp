@@ -271,11 +271,25 @@ ForwardedRequest forward_request_headers(const http::Fields& received, const For
     return out;
 }
 
-bool forwarded_in_response(const http::Fields& response, const http::Field& field) {
+ResponseFieldFilter::ResponseFieldFilter(const http::Fields& response) : response_(response) {
+    for (const auto& field : response)
+        if (http::iequals(field.name, "Connection"))
+            http::for_each_list_element(field.value, [&](std::string_view token) {
+                if (token_count_ < max_tokens)
+                    tokens_[token_count_++] = token;
+                else
+                    more_tokens_ = true;
+            });
+}
+
+bool ResponseFieldFilter::forwards(const http::Field& field) const {
     if (is_hop_by_hop(field.name)) return false;
     if (http::iequals(field.name, "Host")) return true;  // never removed as a Connection token
+    for (std::size_t i = 0; i < token_count_; ++i)
+        if (http::iequals(tokens_[i], field.name)) return false;
+    if (!more_tokens_) return true;
     bool named = false;
-    for (const auto& connection : response)
+    for (const auto& connection : response_)
         if (http::iequals(connection.name, "Connection"))
             http::for_each_list_element(connection.value,
                                         [&](std::string_view token) { named = named || http::iequals(token, field.name); });

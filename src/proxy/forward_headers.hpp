@@ -3,7 +3,9 @@
 // §7.6.1), what it adds (X-Forwarded-*), and the framing it writes itself (RFC 9112 §6).
 // Pure: no I/O. Every edit is recorded as a HeaderChange, so `changes` explains exactly the
 // difference between the request as received and the copy sent upstream (ROUND_TRIP_NOTES §2).
+#include <array>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -46,10 +48,23 @@ ForwardedRequest forward_request_headers(const http::Fields& received, const For
 // for a 101 answer: `Connection: Upgrade` and Upgrade stay.
 http::Fields strip_response_hop_by_hop(const http::Fields& received, bool keep_upgrade);
 
-// The same rule, field by field, for the common case (any response but a 101): true when
-// the client gets `field` of `response`. It is what strip_response_hop_by_hop(response, false)
-// keeps, decided without copying the fields, since every response is filtered this way.
-bool forwarded_in_response(const http::Fields& response, const http::Field& field);
+// The same rule, field by field, for the common case (any response but a 101): forwards()
+// is true when the client gets `field`. It keeps what strip_response_hop_by_hop(response,
+// false) keeps, decided without copying the fields, since every response is filtered this
+// way. Holds views into `response`, which must outlive the filter.
+class ResponseFieldFilter {
+public:
+    explicit ResponseFieldFilter(const http::Fields& response);
+    bool forwards(const http::Field& field) const;
+
+private:
+    // The Connection tokens, found once per response instead of once per field.
+    static constexpr std::size_t max_tokens = 16;
+    std::array<std::string_view, max_tokens> tokens_{};
+    std::size_t token_count_ = 0;
+    bool more_tokens_ = false;  // beyond max_tokens: those are looked up in response_
+    const http::Fields& response_;
+};
 
 // True for the fields RFC 9110 §7.6.1 (and RFC 2616 §13.5.1 before it) calls hop-by-hop, plus
 // Proxy-Connection, which curl still sends.

@@ -470,8 +470,9 @@ private:
     static void append_client_head(std::string& out, const http::ResponseHead& head) {
         out.reserve(256);
         http::append_status_line(out, "HTTP/1.1", head.status, head.reason);
+        const ResponseFieldFilter filter(head.headers);
         for (const auto& field : head.headers)
-            if (forwarded_in_response(head.headers, field)) http::append_field(out, field.name, field.value);
+            if (filter.forwards(field)) http::append_field(out, field.name, field.value);
     }
 
     void mark_final_head_sent() {
