@@ -63,30 +63,18 @@ void EventRouter::publish(Rendered rendered, bool bounded, bool last) {
 
 void EventRouter::listening(const record::ListeningEvent& event) { publish(render(event), false); }
 
-void EventRouter::round_trip(record::RoundTripRecord&& record) {
-    if (!json_to_stdout_ && !pretty_to_stdout_ && !log_writer_) return;  // -q without --log-file
-    std::string pretty;
-    if (pretty_to_stdout_) pretty = to_pretty_text(record, options_.color);
-    // JSON for exactly one destination (the usual case: piped stdout, or --log-file): the
-    // record itself is queued and its writer thread renders it.
-    AsyncLineWriter* json_only = nullptr;
-    if (log_writer_ && !json_to_stdout_) json_only = log_writer_.get();
-    if (!log_writer_ && json_to_stdout_) json_only = stdout_writer_.get();
-    std::string_view json;
-    if (!json_only && (json_to_stdout_ || log_writer_)) {
-        // Both stdout and the log file take JSON: rendered once, here, into a per-thread
-        // buffer that keeps its capacity.
-        thread_local std::string scratch;
-        json = render_json_line(scratch, record);
-    }
-    std::lock_guard lock(publish_mutex_);
-    if (closed_ || shut_down_) return;
-    if (pretty_to_stdout_) stdout_writer_->push(pretty, true);
-    if (json_only) {
-        json_only->push(std::move(record), true);
+void EventRouter::round_trip(const record::RoundTripRecord& record) {
+    if (pretty_to_stdout_) {
+        publish(render(record), true);
         return;
     }
-    if (json_to_stdout_) stdout_writer_->push(json, true);
+    if (!json_to_stdout_ && !log_writer_) return;  // -q without --log-file: nobody reads it
+    // The hot path (JSON only): rendered into a per-thread buffer that keeps its capacity.
+    thread_local std::string scratch;
+    const auto json = render_json_line(scratch, record);
+    std::lock_guard lock(publish_mutex_);
+    if (closed_ || shut_down_) return;
+    if (stdout_writer_) stdout_writer_->push(json, true);
     if (log_writer_) log_writer_->push(json, true);
 }
 

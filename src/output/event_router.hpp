@@ -1,8 +1,6 @@
 #pragma once
-// The Output behind Output::open: hands each event to one AsyncLineWriter per destination.
-// A round trip bound for one JSON destination is rendered by that writer's thread; other
-// events, and records that two destinations or the pretty view need, are rendered once on
-// the calling (proxy) thread.
+// The Output behind Output::open: renders each event once per format on the calling (proxy)
+// thread and hands the lines to one AsyncLineWriter per destination.
 #include <memory>
 #include <mutex>
 
@@ -19,7 +17,7 @@ public:
     ~EventRouter() override;
 
     void listening(const record::ListeningEvent& event) override;
-    void round_trip(record::RoundTripRecord&& record) override;
+    void round_trip(const record::RoundTripRecord& record) override;
     void shutdown(const record::ShutdownEvent& event) override;
     void close() override;
     std::uint64_t dropped() const override;

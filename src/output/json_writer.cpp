@@ -82,12 +82,8 @@ JsonWriter::JsonWriter(std::string& scratch, Scratch) : out_(scratch), scratch_(
 
 void JsonWriter::grow(std::size_t n) {
     const auto used = offset();
-    // 4 KiB covers a typical record. Growth is by a fixed step, not doubling: the writer
-    // thread appends record after record to one large batch, and each step's zero-fill by
-    // resize() must cost the record's size, not the batch's. std::string still grows its
-    // capacity geometrically underneath, so reallocation stays amortised.
-    constexpr std::size_t step = 4096;
-    out_.resize(std::max(used + n, out_.size() + step));
+    // Doubling keeps the zero-fill of resize() amortised; 4 KiB covers a typical record.
+    out_.resize(std::max({out_.size() * 2, used + n, std::size_t{4096}}));
     cursor_ = out_.data() + used;
     limit_ = out_.data() + out_.size();
 }

@@ -1,7 +1,5 @@
 #include "output/line_writer.hpp"
 
-#include "output/record_json.hpp"
-
 #include <chrono>
 
 #include <poll.h>
@@ -10,6 +8,11 @@
 #include <cerrno>
 
 namespace rtproxy::output {
+
+namespace {
+
+
+}  // namespace
 
 AsyncLineWriter::AsyncLineWriter(int fd, bool owns_fd, std::size_t max_queued_lines)
     : fd_(fd), owns_fd_(owns_fd), max_queued_lines_(max_queued_lines), thread_([this] { run(); }) {}
@@ -20,40 +23,22 @@ constexpr auto coalesce_window = std::chrono::milliseconds(5);
 
 AsyncLineWriter::~AsyncLineWriter() { close(); }
 
-bool AsyncLineWriter::admit(bool bounded) {
-    if (closing_) return false;
-    if (bounded && pending_lines_ >= max_queued_lines_) {
-        dropped_.fetch_add(1, std::memory_order_relaxed);
-        return false;
-    }
-    ++pending_lines_;
-    return true;
-}
-
 bool AsyncLineWriter::push(std::string_view lines, bool bounded) {
     if (broken()) return true;
     bool was_empty = false;
     {
         std::lock_guard lock(mutex_);
-        if (!admit(bounded)) return false;
-        was_empty = pending_.empty() && pending_records_.empty();
+        if (closing_) return false;
+        if (bounded && pending_lines_ >= max_queued_lines_) {
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        was_empty = pending_.empty();
         pending_.append(lines);
+        ++pending_lines_;
     }
     // The writer only ever sleeps on an empty queue, so only the first line needs to wake
     // it; it is woken at once, not when a batch fills, so `| jq` stays live.
-    if (was_empty) wake_.notify_one();
-    return true;
-}
-
-bool AsyncLineWriter::push(record::RoundTripRecord&& record, bool bounded) {
-    if (broken()) return true;
-    bool was_empty = false;
-    {
-        std::lock_guard lock(mutex_);
-        if (!admit(bounded)) return false;
-        was_empty = pending_.empty() && pending_records_.empty();
-        pending_records_.push_back({pending_.size(), std::move(record)});
-    }
     if (was_empty) wake_.notify_one();
     return true;
 }
@@ -71,38 +56,21 @@ void AsyncLineWriter::close() {
 }
 
 void AsyncLineWriter::run() {
-    std::string lines;
-    std::vector<QueuedRecord> records;
-    std::string out;
+    std::string writing;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return !pending_.empty() || !pending_records_.empty() || closing_; });
+            wake_.wait(lock, [this] { return !pending_.empty() || closing_; });
             // Let lines gather for a moment before writing: under load this turns one
             // wake-up and one write(2) per request into one per few hundred, and 5 ms is
             // far inside the contract's 50 ms for a line to reach `| jq`.
             if (!closing_) wake_.wait_for(lock, coalesce_window, [this] { return closing_; });
-            if (pending_.empty() && pending_records_.empty()) return;  // closing and drained
-            // Swapped, not copied: both sides keep their capacity, so no allocation per batch.
-            lines.swap(pending_);
-            records.swap(pending_records_);
+            if (pending_.empty()) return;  // closing and drained
+            writing.swap(pending_);        // both keep their capacity: no allocation per batch
             pending_lines_ = 0;
         }
-        std::string_view batch = lines;
-        if (!records.empty()) {
-            out.clear();
-            std::size_t done = 0;
-            for (const auto& queued : records) {
-                out.append(lines, done, queued.after_bytes - done);
-                done = queued.after_bytes;
-                append_json_line(out, queued.record);
-            }
-            out.append(lines, done);
-            batch = out;
-        }
-        if (!broken() && !write_all(batch)) broken_.store(true, std::memory_order_relaxed);
-        lines.clear();
-        records.clear();  // the records' memory is given back here, off the proxy threads
+        if (!broken() && !write_all(writing)) broken_.store(true, std::memory_order_relaxed);
+        writing.clear();
     }
 }
 

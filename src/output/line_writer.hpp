@@ -8,9 +8,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
-
-#include "record/round_trip_record.hpp"
 
 namespace rtproxy::output {
 
@@ -28,10 +25,6 @@ public:
     // pass bounded = false, since losing them would hide that the stream exists or ended.
     // After the destination went away (EPIPE: `rtproxy | head`) lines are silently discarded.
     bool push(std::string_view lines, bool bounded = true);
-    // Queues a round trip whose JSON line is rendered here, on the writer thread: rendering
-    // is output work, and on the proxy thread it was a quarter of the instructions spent per
-    // request. Ordered with push()ed lines exactly as queued; bounded the same way.
-    bool push(record::RoundTripRecord&& record, bool bounded = true);
     // Writes everything queued, stops the thread. Idempotent.
     void close();
 
@@ -42,8 +35,6 @@ public:
 private:
     void run();
     bool write_all(std::string_view bytes);
-    // Reserves a place in the queue; false (and counted) when it is full and `bounded`.
-    bool admit(bool bounded);
 
     int fd_;
     bool owns_fd_;
@@ -54,12 +45,6 @@ private:
     // line, and none made on a proxy thread and freed on the writer's (glibc arenas make
     // that cross-thread free expensive at tens of thousands of lines per second).
     std::string pending_;
-    // Records waiting to be rendered, each after the bytes of pending_ queued before it.
-    struct QueuedRecord {
-        std::size_t after_bytes;
-        record::RoundTripRecord record;
-    };
-    std::vector<QueuedRecord> pending_records_;
     std::size_t pending_lines_ = 0;
     bool closing_ = false;
     std::atomic<std::uint64_t> dropped_{0};

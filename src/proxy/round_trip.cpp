@@ -679,7 +679,7 @@ private:
         rec_.duration_ms = ms_between(started_, now);
         rec_.timings.total_ms = rec_.duration_ms;
         rec_.outcome = outcome_;
-        server_.publish(std::move(rec_));
+        server_.publish(rec_);
         return keep_alive && outcome_ == Outcome::ok;
     }
 

@@ -60,7 +60,7 @@ public:
 
     // Counts the record's errors, hands it to the sink, and calls on_max_rounds once when
     // --max-rounds is reached.
-    void publish(record::RoundTripRecord&& rec) {
+    void publish(const record::RoundTripRecord& rec) {
         const bool any_error = !rec.errors.empty() ||
                                std::any_of(rec.attempts.begin(), rec.attempts.end(), [](const auto& a) { return a.error.has_value(); });
         if (any_error) {
@@ -69,7 +69,7 @@ public:
             for (const auto& a : rec.attempts)
                 if (a.error) ++errors_by_op_[std::string(record::to_string(a.error->op))];
         }
-        sink.round_trip(std::move(rec));
+        sink.round_trip(rec);
         auto done = ++rounds_;
         if (config.max_rounds && done == *config.max_rounds && on_max_rounds) on_max_rounds();
     }

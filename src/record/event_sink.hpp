@@ -10,8 +10,7 @@ class EventSink {
 public:
     virtual ~EventSink() = default;
     virtual void listening(const ListeningEvent& event) = 0;
-    // Takes the record over: a sink may render it later, on another thread.
-    virtual void round_trip(RoundTripRecord&& record) = 0;
+    virtual void round_trip(const RoundTripRecord& record) = 0;
     virtual void shutdown(const ShutdownEvent& event) = 0;
 };
 

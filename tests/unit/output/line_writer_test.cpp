@@ -6,8 +6,6 @@
 #include <thread>
 
 #include "output/line_writer.hpp"
-#include "output/record_json.hpp"
-#include "sample_records.hpp"
 #include "test_support.hpp"
 
 using rtproxy::output::AsyncLineWriter;
@@ -114,45 +112,4 @@ TEST_CASE("close writes everything queued, and a second close does nothing") {
     REQUIRE(lines.size() == 5000);
     CHECK(lines.front() == "0");
     CHECK(lines.back() == "4999");
-}
-
-TEST_CASE("records rendered on the writer thread keep their place among queued lines") {
-    Pipe pipe;
-    REQUIRE(pipe.ok());
-    std::string received;
-    std::thread reader([&] { received = pipe.read_to_eof(); });
-    auto first = proxy_made_400();
-    first.id = 1;
-    auto second = full_record();
-    second.id = 2;
-    const auto first_line = rtproxy::output::to_json_line(first);
-    const auto second_line = rtproxy::output::to_json_line(second);
-    {
-        AsyncLineWriter writer(pipe.write_end(), false, 100);
-        REQUIRE(writer.push("before\n"));
-        REQUIRE(writer.push(std::move(first)));
-        REQUIRE(writer.push("between\n"));
-        REQUIRE(writer.push(std::move(second)));
-        REQUIRE(writer.push("after\n"));
-        writer.close();
-    }
-    pipe.close_write_end();
-    reader.join();
-    CHECK(received == "before\n" + first_line + "between\n" + second_line + "after\n");
-}
-
-TEST_CASE("queued records count against the queue bound like lines, and drops are counted") {
-    Pipe pipe;  // nobody reads until the end: the writer blocks once the pipe is full
-    REQUIRE(pipe.ok());
-    AsyncLineWriter writer(pipe.write_end(), false, 3);
-    auto big = proxy_made_400();
-    big.request.headers = {{"X-Big", std::string(200 * 1024, 'b')}};  // fills the pipe at once
-    int accepted = 0;
-    for (int i = 0; i < 50; ++i) accepted += writer.push(rtproxy::record::RoundTripRecord(big)) ? 1 : 0;
-    CHECK(accepted < 50);
-    CHECK(writer.dropped() == static_cast<std::uint64_t>(50 - accepted));
-    std::thread reader([&] { (void)pipe.read_to_eof(); });
-    writer.close();
-    pipe.close_write_end();
-    reader.join();
 }

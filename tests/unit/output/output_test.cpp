@@ -93,7 +93,7 @@ TEST_CASE("8 threads x 1000 round trips: every line present, whole, each thread'
                     record.id = static_cast<std::uint64_t>(t * 1000 + i + 1);
                     record.client.conn_id = static_cast<std::uint64_t>(t);
                     record.request.target = "/" + std::string(static_cast<std::size_t>(i % 200), 'p');
-                    output->round_trip(rtproxy::record::RoundTripRecord(record));
+                    output->round_trip(record);
                 }
             });
         for (auto& thread : threads) thread.join();
@@ -130,7 +130,7 @@ TEST_CASE("the shutdown event reports the lines dropped while stdout was stalled
     auto output = router(options(Stdout::json, log.path(), 4), pipe.write_end());
     auto record = proxy_made_400();
     record.request.headers = {{"X-Big", std::string(100 * 1024, 'b')}};
-    for (int i = 0; i < 50; ++i) output->round_trip(rtproxy::record::RoundTripRecord(record));
+    for (int i = 0; i < 50; ++i) output->round_trip(record);
     auto event = sample_shutdown();
     event.dropped = 0;  // the caller cannot know; the output overrides it
     output->shutdown(event);

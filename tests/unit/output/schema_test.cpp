@@ -64,14 +64,14 @@ TEST_CASE("every event written through Output validates against the contract sch
     auto lossy = full_record();
     lossy.request.headers[0].value = "caf\xE9";
     lossy.x_forwarded_proto = "http";
-    output->round_trip(std::move(lossy));
+    output->round_trip(lossy);
     auto no_response = proxy_made_400();
     no_response.response.reset();
-    output->round_trip(std::move(no_response));
+    output->round_trip(no_response);
     auto whole = proxy_made_400();
     whole.duration_ms = 0;
     whole.timings.total_ms = 0;
-    output->round_trip(std::move(whole));
+    output->round_trip(whole);
     output->shutdown(sample_shutdown());
     output->close();
 
