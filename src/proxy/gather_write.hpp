@@ -2,6 +2,8 @@
 // Collects the pieces of one write (framing rtproxy makes + views of payload it relays)
 // so a head, chunk headers and body bytes leave in a single writev instead of one
 // syscall each.
+#include <array>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,6 +20,36 @@
 
 namespace rtproxy::proxy {
 
+// A contiguous list whose first N elements live inline: a write has a handful of pieces
+// (a head and a body view; chunk lines), and one is made for every response, so the common
+// case allocates nothing. Beyond N it moves to the heap.
+template <class T, std::size_t N>
+class InlineList {
+public:
+    void push_back(const T& value) {
+        if (heap_.empty() && size_ < N) {
+            inline_[size_++] = value;
+            return;
+        }
+        if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + size_);
+        heap_.push_back(value);
+        ++size_;
+    }
+    void clear() {
+        heap_.clear();
+        size_ = 0;
+    }
+    bool empty() const { return size_ == 0; }
+    const T* begin() const { return heap_.empty() ? inline_.data() : heap_.data(); }
+    const T* end() const { return begin() + size_; }
+    std::span<const T> view() const { return {begin(), size_}; }
+
+private:
+    std::array<T, N> inline_{};
+    std::vector<T> heap_;
+    std::size_t size_ = 0;
+};
+
 class GatherWrite {
 public:
     // Bytes rtproxy made (a head, a chunk-size line): copied into one arena string, so
@@ -28,6 +60,15 @@ public:
         pieces_.push_back({nullptr, arena_.size(), bytes.size()});
         arena_.append(bytes);
         size_ += bytes.size();
+    }
+    // The same for a string the caller gives up (a response head): when it comes first it
+    // becomes the arena itself, so it is not copied.
+    void adopt(std::string&& bytes) {
+        if (!arena_.empty()) return add_owned(std::string_view(bytes));
+        if (bytes.empty()) return;
+        pieces_.push_back({nullptr, 0, bytes.size()});
+        size_ += bytes.size();
+        arena_ = std::move(bytes);
     }
     // Payload wrapped in rtproxy's own chunked framing (RFC 9112 §7.1): the size line goes
     // straight into the arena, the payload stays a view. Empty data adds nothing (a
@@ -65,8 +106,8 @@ public:
         if (!pieces_.empty()) {
             buffers_.clear();
             for (const auto& p : pieces_)
-                buffers_.emplace_back(p.view ? p.view : arena_.data() + p.offset, p.size);
-            auto [ec, n] = co_await stream.write(buffers_);
+                buffers_.push_back(asio::const_buffer(p.view ? p.view : arena_.data() + p.offset, p.size));
+            auto [ec, n] = co_await stream.write(buffers_.view());
             r = {ec, n};
         }
         clear();
@@ -88,8 +129,8 @@ private:
         std::size_t size;
     };
     std::string arena_;
-    std::vector<Piece> pieces_;
-    std::vector<asio::const_buffer> buffers_;
+    InlineList<Piece, 8> pieces_;
+    InlineList<asio::const_buffer, 8> buffers_;
     std::size_t size_ = 0;
 };
 

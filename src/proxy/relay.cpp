@@ -26,7 +26,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
     RelayResult result;
     http::BodyDecoder decoder(upstream_framing, limits);
     GatherWrite out;
-    out.add_owned(std::move(head));
+    out.adopt(std::move(head));
     bool head_pending = true;
     const bool chunked = client_framing == ClientFraming::chunked;
 

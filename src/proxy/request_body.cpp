@@ -78,7 +78,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
     result.head_written = head.empty();  // an empty head: it went out earlier (Expect: 100-continue)
     const bool chunked = upstream_framing == http::BodyFraming::chunked;
     GatherWrite out;
-    out.add_owned(head);
+    out.add_view(head);  // the caller's upstream copy, kept for every attempt
     std::uint64_t head_bytes = out.size();
     std::uint64_t pending_payload = 0;  // payload bytes queued in `out`
     bool last_chunk_added = false;

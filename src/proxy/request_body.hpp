@@ -34,9 +34,10 @@ public:
         record::BodySource source = record::BodySource::none;
     };
 
-    // Writes `head` then the body, framed as `upstream_framing` says (length or chunked:
-    // rtproxy's own framing, never the client's bytes for it). A replay writes the buffer
-    // first, then continues from the client where the previous attempt stopped.
+    // Writes `head` (which must stay valid until this completes) then the body, framed as
+    // `upstream_framing` says (length or chunked: rtproxy's own framing, never the client's
+    // bytes for it). A replay writes the buffer first, then continues from the client where
+    // the previous attempt stopped.
     asio::awaitable<SendResult> send(UpstreamConnection& upstream, std::string_view head,
                                      http::BodyFraming upstream_framing, int attempt);
 
