@@ -97,21 +97,14 @@ public:
         size_ = 0;
     }
 
-    struct Result {
-        std::error_code ec;
-        std::size_t written = 0;
-    };
-    asio::awaitable<Result> write(Stream& stream) {
-        Result r;
-        if (!pieces_.empty()) {
-            buffers_.clear();
-            for (const auto& p : pieces_)
-                buffers_.push_back(asio::const_buffer(p.view ? p.view : arena_.data() + p.offset, p.size));
-            auto [ec, n] = co_await stream.write(buffers_.view());
-            r = {ec, n};
-        }
-        clear();
-        co_return r;
+    // Starts one write of everything added so far; co_await it, then clear() before adding
+    // more. Not a coroutine itself, so a write costs no frame of its own. Views given to
+    // add_view() must stay valid until the write completes.
+    Stream::Io write(Stream& stream) {
+        buffers_.clear();
+        for (const auto& p : pieces_)
+            buffers_.push_back(asio::const_buffer(p.view ? p.view : arena_.data() + p.offset, p.size));
+        return stream.write(buffers_.view());
     }
 
 private:

@@ -32,12 +32,15 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
 
     auto write_out = [&]() -> asio::awaitable<bool> {
         if (!result.first_client_write) result.first_client_write = std::chrono::steady_clock::now();
-        auto [ec, written] = co_await out.write(client);
-        (void)written;
-        if (ec) {
-            result.error = io_error(Op::write, Peer::client, Phase::response_body, ec, result.body_bytes, attempt);
-            result.client_failed = true;
-            co_return false;
+        if (!out.empty()) {
+            auto [ec, written] = co_await out.write(client);
+            (void)written;
+            out.clear();
+            if (ec) {
+                result.error = io_error(Op::write, Peer::client, Phase::response_body, ec, result.body_bytes, attempt);
+                result.client_failed = true;
+                co_return false;
+            }
         }
         if (head_pending) result.head_written = true;
         head_pending = false;

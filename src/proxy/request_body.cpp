@@ -91,12 +91,15 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
         pending_payload += data.size();
     };
     auto flush = [&]() -> asio::awaitable<bool> {
-        auto [ec, written] = co_await out.write(upstream);
-        if (ec) {
-            const bool in_head = written < head_bytes;
-            result.error = io_error(Op::write, Peer::upstream, in_head ? Phase::request_head : Phase::request_body, ec,
-                                    result.body_bytes_written, attempt);
-            co_return false;
+        if (!out.empty()) {
+            auto [ec, written] = co_await out.write(upstream);
+            out.clear();
+            if (ec) {
+                const bool in_head = written < head_bytes;
+                result.error = io_error(Op::write, Peer::upstream, in_head ? Phase::request_head : Phase::request_body,
+                                        ec, result.body_bytes_written, attempt);
+                co_return false;
+            }
         }
         if (head_bytes) result.head_written = true;
         head_bytes = 0;
