@@ -718,11 +718,15 @@ struct RoundTripSlot::Storage {
 RoundTripSlot::RoundTripSlot() : storage_(std::make_unique<Storage>()) {}
 RoundTripSlot::~RoundTripSlot() = default;
 
-// Not a coroutine itself (one frame less per request): the previous round trip's state is
-// destroyed when the next one is placed, or with the slot.
+// The state is destroyed as soon as the round trip ends, not when the connection's next
+// request reuses the slot (which may never come on an idle keep-alive connection): it holds
+// the body's share of --buffer-total and the record's memory.
 asio::awaitable<bool> RoundTripSlot::run(ServerContext& server, UpstreamPool& pool, ClientSide& client,
                                          RoundTripStart& start) {
-    return storage_->trip.emplace(server, pool, client, std::move(start)).run();
+    auto& trip = storage_->trip.emplace(server, pool, client, std::move(start));
+    const bool again = co_await trip.run();
+    storage_->trip.reset();
+    co_return again;
 }
 
 }  // namespace rtproxy::proxy

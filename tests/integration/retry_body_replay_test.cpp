@@ -147,3 +147,31 @@ TEST_CASE("a body that does not fit in --buffer-total is not replayed and the re
     CHECK(attempts[0].at("retry").at("reason").get<std::string>().find("--buffer-total") != std::string::npos);
     CHECK(at(replay.record, "/body_buffer/replayable") == false);
 }
+
+TEST_CASE("a finished round trip gives its --buffer-total share back even while its connection stays open") {
+    // A keeps its connection open after its upload; B's body must still be buffered. The
+    // share of --buffer-total belongs to the round trip, not to the idle connection.
+    const auto body = pattern_bytes(40 * 1024, 6);  // one fits in 64 KiB, two do not
+    RequestLog log;
+    ScriptedUpstream upstream(serve_logged(
+        log, [](const ReceivedRequest& received) { return http_response(200, describe_body(received.body)); }));
+    std::vector<json> records;
+    {
+        ProxyProcess proxy(upstream.port(), {"--buffer-total", "64KiB"});
+        RawClient a(proxy.port());
+        a.send(post_with_length("/upload", body));
+        CHECK(a.read_response().status == 200);
+        REQUIRE(proxy.wait_for_round_trips(1).size() == 1);
+        RawClient b(proxy.port());  // while `a` stays open and idle
+        b.send(post_with_length("/upload", body));
+        CHECK(b.read_response().status == 200);
+        records = proxy.wait_for_round_trips(2);
+    }
+    upstream.stop();
+    REQUIRE(records.size() == 2);
+    for (const auto& record : records) {
+        INFO(show(record));
+        CHECK(at(record, "/body_buffer/buffered") == true);
+        CHECK(at(record, "/body_buffer/replayable") == true);
+    }
+}
