@@ -86,7 +86,8 @@ public:
                 // Idle keep-alive connections wait --idle-timeout for the next request; once
                 // its first byte arrived the whole head must come within --read-header-timeout
                 // (slow-loris).
-                deadline_ = head_begun ? head_started + config.read_header_timeout : Clock::now() + config.idle_timeout;
+                // (Until the head has begun, head_started is when this wait began.)
+                deadline_ = head_started + (head_begun ? config.read_header_timeout : config.idle_timeout);
                 auto got = co_await client_.stream.read_some(client_.in.prepare());
                 deadline_ = Clock::time_point::max();
                 if (timed_out_) {

@@ -34,20 +34,6 @@ bool is_all_zeros(std::string_view value) {
     return !value.empty() && value.find_first_not_of('0') == std::string_view::npos;
 }
 
-std::vector<std::string> connection_tokens(const http::Fields& fields) {
-    std::vector<std::string> tokens;
-    for (const auto& field : fields)
-        if (http::iequals(field.name, "Connection"))
-            http::for_each_list_element(field.value, [&](std::string_view token) { tokens.emplace_back(token); });
-    return tokens;
-}
-
-bool names_one_of(const std::vector<std::string>& tokens, std::string_view name) {
-    for (const auto& token : tokens)
-        if (http::iequals(token, name)) return true;
-    return false;
-}
-
 // The copy being edited, and the record of each edit in the order it was made.
 class Edits {
 public:
@@ -157,13 +143,13 @@ void remove_hop_by_hop(Edits& edits, const http::Fields& received, bool keep_te,
     // RFC 9110 §7.6.1: a proxy must remove the fields the Connection header names. Host is
     // exempt (a request without it is invalid, RFC 9112 §3.2; Go keeps it outside its header
     // map for the same effect), and the fields step 2 handles by name are left to step 2.
-    const auto tokens = connection_tokens(received);
+    const ConnectionTokens tokens(received);
     edits.remove_if(
         [&](const Field& f) {
             if (http::iequals(f.name, "Host") || http::iequals(f.name, "Connection")) return false;
             if (keep_te && http::iequals(f.name, "TE")) return false;
             if (keep_upgrade && http::iequals(f.name, "Upgrade")) return false;
-            return names_one_of(tokens, f.name);
+            return tokens.names(f.name);
         },
         "connection-token");
 
@@ -271,29 +257,27 @@ ForwardedRequest forward_request_headers(const http::Fields& received, const For
     return out;
 }
 
-ResponseFieldFilter::ResponseFieldFilter(const http::Fields& response) : response_(response) {
-    for (const auto& field : response)
+ConnectionTokens::ConnectionTokens(const http::Fields& fields) : fields_(fields) {
+    for (const auto& field : fields)
         if (http::iequals(field.name, "Connection"))
             http::for_each_list_element(field.value, [&](std::string_view token) {
-                if (token_count_ < max_tokens)
-                    tokens_[token_count_++] = token;
+                if (count_ < max_tokens)
+                    tokens_[count_++] = token;
                 else
-                    more_tokens_ = true;
+                    more_ = true;
             });
+}
+
+bool ConnectionTokens::names(std::string_view field_name) const {
+    for (std::size_t i = 0; i < count_; ++i)
+        if (http::iequals(tokens_[i], field_name)) return true;
+    return more_ && fields_.has_token("Connection", field_name);
 }
 
 bool ResponseFieldFilter::forwards(const http::Field& field) const {
     if (is_hop_by_hop(field.name)) return false;
     if (http::iequals(field.name, "Host")) return true;  // never removed as a Connection token
-    for (std::size_t i = 0; i < token_count_; ++i)
-        if (http::iequals(tokens_[i], field.name)) return false;
-    if (!more_tokens_) return true;
-    bool named = false;
-    for (const auto& connection : response_)
-        if (http::iequals(connection.name, "Connection"))
-            http::for_each_list_element(connection.value,
-                                        [&](std::string_view token) { named = named || http::iequals(token, field.name); });
-    return !named;
+    return !connection_.names(field.name);
 }
 
 http::Fields strip_response_hop_by_hop(const http::Fields& received, bool keep_upgrade) {

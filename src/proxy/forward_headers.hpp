@@ -48,22 +48,33 @@ ForwardedRequest forward_request_headers(const http::Fields& received, const For
 // for a 101 answer: `Connection: Upgrade` and Upgrade stay.
 http::Fields strip_response_hop_by_hop(const http::Fields& received, bool keep_upgrade);
 
+// The tokens of a message's Connection fields (RFC 9110 §7.6.1), found once per message:
+// both the request copy and the response filter ask for each field whether it is named
+// there. Views into `fields`, which must outlive this.
+class ConnectionTokens {
+public:
+    explicit ConnectionTokens(const http::Fields& fields);
+    bool names(std::string_view field_name) const;
+
+private:
+    static constexpr std::size_t max_tokens = 16;
+    std::array<std::string_view, max_tokens> tokens_{};
+    std::size_t count_ = 0;
+    bool more_ = false;  // beyond max_tokens: those are looked up in fields_
+    const http::Fields& fields_;
+};
+
 // The same rule, field by field, for the common case (any response but a 101): forwards()
 // is true when the client gets `field`. It keeps what strip_response_hop_by_hop(response,
 // false) keeps, decided without copying the fields, since every response is filtered this
 // way. Holds views into `response`, which must outlive the filter.
 class ResponseFieldFilter {
 public:
-    explicit ResponseFieldFilter(const http::Fields& response);
+    explicit ResponseFieldFilter(const http::Fields& response) : connection_(response) {}
     bool forwards(const http::Field& field) const;
 
 private:
-    // The Connection tokens, found once per response instead of once per field.
-    static constexpr std::size_t max_tokens = 16;
-    std::array<std::string_view, max_tokens> tokens_{};
-    std::size_t token_count_ = 0;
-    bool more_tokens_ = false;  // beyond max_tokens: those are looked up in response_
-    const http::Fields& response_;
+    ConnectionTokens connection_;
 };
 
 // True for the fields RFC 9110 §7.6.1 (and RFC 2616 §13.5.1 before it) calls hop-by-hop, plus

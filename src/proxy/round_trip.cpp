@@ -109,14 +109,15 @@ public:
 
         // 3. Attempts, until one is relayed or the retry policy gives up.
         std::chrono::milliseconds backoff{0};
-        first_attempt_started_ = Clock::now();
         for (int n = 1;; ++n) {
+            const auto attempt_start = Clock::now();
+            if (n == 1) first_attempt_started_ = attempt_start;
             auto& arec = rec_.attempts.emplace_back();
             arec.n = n;
             arec.backoff_ms = static_cast<double>(backoff.count());
-            arec.started_ms = ms_between(started_, Clock::now());
+            arec.started_ms = ms_between(started_, attempt_start);
             Attempt attempt;
-            co_await attempt_once(attempt, arec);
+            co_await attempt_once(attempt, arec, attempt_start);
             classify(attempt);
 
             if (attempt.failure == AttemptFailure::none) {
@@ -205,19 +206,17 @@ private:
         context.framing = client_framing;
         forwarded_ = forward_request_headers(head_.headers, context);
 
-        upstream_head_.method = head_.method;
-        upstream_head_.target = head_.target;
-        upstream_head_.version = "HTTP/1.1";
-        upstream_head_.headers = std::move(forwarded_.headers);
+        http::RequestHead copy_head{head_.method, head_.target, "HTTP/1.1", std::move(forwarded_.headers)};
         upstream_framing_ = client_framing.kind;
         expect_continue_ = forwarded_.expect_continue && client_framing.kind != http::BodyFraming::none;
-        http::append_request_head(upstream_head_bytes_, upstream_head_);
+        http::append_request_head(upstream_head_bytes_, copy_head);
 
         record::UpstreamRequestRecord copy;
-        copy.method = upstream_head_.method;
-        copy.target = upstream_head_.target;
-        copy.version = upstream_head_.version;
-        copy.headers = std::move(upstream_head_.headers.list());  // serialised above, not needed again
+        // Serialised above: its parts move into the record instead of being copied.
+        copy.method = std::move(copy_head.method);
+        copy.target = std::move(copy_head.target);
+        copy.version = std::move(copy_head.version);
+        copy.headers = std::move(copy_head.headers.list());
         copy.body_framing = upstream_framing_;
         copy.changes = std::move(forwarded_.changes);
         rec_.upstream_request = std::move(copy);
@@ -227,8 +226,8 @@ private:
     // One attempt: a connection, the request, and the response head (1xx relayed on the way).
     // `attempt` is the caller's, not returned: a coroutine's result lives in its frame, and
     // this frame was just over the size glibc caches per thread.
-    asio::awaitable<void> attempt_once(Attempt& attempt, record::AttemptRecord& arec) {
-        attempt_started_ = Clock::now();
+    asio::awaitable<void> attempt_once(Attempt& attempt, record::AttemptRecord& arec, Clock::time_point started) {
+        attempt_started_ = started;
         auto offset = [&] { return ms_between(attempt_started_, Clock::now()); };
 
         attempt.conn = pool_.take_idle();
@@ -695,7 +694,6 @@ private:
 
     std::optional<RequestBody> body_;
     ForwardedRequest forwarded_;
-    http::RequestHead upstream_head_;
     std::string upstream_head_bytes_;
     http::BodyFraming upstream_framing_ = http::BodyFraming::none;
     bool expect_continue_ = false;
