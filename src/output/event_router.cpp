@@ -46,43 +46,36 @@ EventRouter::Rendered EventRouter::render(const Event& event) const {
     return rendered;
 }
 
-void EventRouter::publish(Rendered rendered, bool bounded, bool last) {
+void EventRouter::publish(std::string_view json, std::string_view pretty, bool bounded, bool last) {
     std::lock_guard lock(publish_mutex_);
     if (closed_ || shut_down_) return;
     shut_down_ = last;
-    if (stdout_writer_) {
-        if (pretty_to_stdout_)
-            stdout_writer_->push(std::move(rendered.pretty), bounded);
-        else if (log_writer_)
-            stdout_writer_->push(rendered.json, bounded);
-        else
-            stdout_writer_->push(std::move(rendered.json), bounded);
-    }
-    if (log_writer_) log_writer_->push(std::move(rendered.json), bounded);
+    if (stdout_writer_) stdout_writer_->push(pretty_to_stdout_ ? pretty : json, bounded);
+    if (log_writer_) log_writer_->push(json, bounded);
 }
 
-void EventRouter::listening(const record::ListeningEvent& event) { publish(render(event), false); }
+void EventRouter::listening(const record::ListeningEvent& event) {
+    const auto rendered = render(event);
+    publish(rendered.json, rendered.pretty, false);
+}
 
 void EventRouter::round_trip(const record::RoundTripRecord& record) {
-    if (pretty_to_stdout_) {
-        publish(render(record), true);
-        return;
-    }
-    if (!json_to_stdout_ && !log_writer_) return;  // -q without --log-file: nobody reads it
-    // The hot path (JSON only): rendered into a per-thread buffer that keeps its capacity.
+    if (!json_to_stdout_ && !pretty_to_stdout_ && !log_writer_) return;  // -q without --log-file
+    // JSON is rendered into a per-thread buffer that keeps its capacity: no allocation on
+    // the proxy's per-request path.
     thread_local std::string scratch;
-    const auto json = render_json_line(scratch, record);
-    std::lock_guard lock(publish_mutex_);
-    if (closed_ || shut_down_) return;
-    if (stdout_writer_) stdout_writer_->push(json, true);
-    if (log_writer_) log_writer_->push(json, true);
+    std::string_view json;
+    if (json_to_stdout_ || log_writer_) json = render_json_line(scratch, record);
+    const std::string pretty = pretty_to_stdout_ ? to_pretty_text(record, options_.color) : std::string();
+    publish(json, pretty, true);
 }
 
 void EventRouter::shutdown(const record::ShutdownEvent& event) {
     // The output is the one that drops lines, so it is the one that knows how many.
     auto final_event = event;
     final_event.dropped = dropped();
-    publish(render(final_event), false, true);
+    const auto rendered = render(final_event);
+    publish(rendered.json, rendered.pretty, false, true);
 }
 
 void EventRouter::close() {

@@ -3,6 +3,8 @@
 // thread and hands the lines to one AsyncLineWriter per destination.
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include "output/line_writer.hpp"
 #include "output/output.hpp"
@@ -30,7 +32,8 @@ private:
     template <class Event>
     Rendered render(const Event& event) const;
     // `last`: the shutdown event; nothing is published after it, so it stays the last line.
-    void publish(Rendered rendered, bool bounded, bool last = false);
+    // Hands each destination its form: stdout the pretty text or the JSON, the log the JSON.
+    void publish(std::string_view json, std::string_view pretty, bool bounded, bool last = false);
 
     OutputOptions options_;
     bool json_to_stdout_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 
@@ -96,6 +97,7 @@ void JsonWriter::finish() {
 }
 
 void JsonWriter::replace(std::size_t at, std::size_t length, std::string_view bytes) {
+    assert(bytes.size() <= length && at + length <= offset());
     char* target = out_.data() + at;
     std::memcpy(target, bytes.data(), bytes.size());
     std::memmove(target + bytes.size(), target + length, offset() - at - length);
@@ -142,12 +144,6 @@ void JsonWriter::quoted(std::string_view text) {
     }
     *at++ = '"';
     cursor_ = at;
-}
-
-bool append_json_string(std::string& out, std::string_view text) {
-    JsonWriter w(out);
-    w.string(text);
-    return !w.lossy();
 }
 
 JsonWriter& JsonWriter::text_key(std::string_view name) {

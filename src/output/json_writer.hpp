@@ -116,7 +116,4 @@ private:
     bool scratch_ = false;
 };
 
-// Appends `text` as a JSON string literal; returns false when an invalid byte was replaced.
-bool append_json_string(std::string& out, std::string_view text);
-
 }  // namespace rtproxy::output

@@ -11,15 +11,15 @@ namespace rtproxy::output {
 
 namespace {
 
+constexpr auto coalesce_window = std::chrono::milliseconds(5);
+// A batch buffer grown past this (lines piled up behind a stalled reader) is given back
+// once written, instead of being kept at its peak for the life of the process.
+constexpr std::size_t max_kept_capacity = 1 << 20;
 
 }  // namespace
 
 AsyncLineWriter::AsyncLineWriter(int fd, bool owns_fd, std::size_t max_queued_lines)
     : fd_(fd), owns_fd_(owns_fd), max_queued_lines_(max_queued_lines), thread_([this] { run(); }) {}
-
-namespace {
-constexpr auto coalesce_window = std::chrono::milliseconds(5);
-}  // namespace
 
 AsyncLineWriter::~AsyncLineWriter() { close(); }
 
@@ -38,7 +38,8 @@ bool AsyncLineWriter::push(std::string_view lines, bool bounded) {
         ++pending_lines_;
     }
     // The writer only ever sleeps on an empty queue, so only the first line needs to wake
-    // it; it is woken at once, not when a batch fills, so `| jq` stays live.
+    // it; it then writes within the coalescing window, not when a batch fills, so `| jq`
+    // stays live.
     if (was_empty) wake_.notify_one();
     return true;
 }
@@ -71,6 +72,7 @@ void AsyncLineWriter::run() {
         }
         if (!broken() && !write_all(writing)) broken_.store(true, std::memory_order_relaxed);
         writing.clear();
+        if (writing.capacity() > max_kept_capacity) std::string().swap(writing);
     }
 }
 

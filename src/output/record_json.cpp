@@ -265,34 +265,7 @@ void write_round_trip(JsonWriter& w, const RoundTripRecord& record) {
     w.raw("\n");
 }
 
-}  // namespace
-
-std::string format_timestamp(std::chrono::system_clock::time_point ts) {
-    char buffer[timestamp_length];
-    return std::string(write_timestamp(ts, buffer));
-}
-
-std::string to_json_line(const RoundTripRecord& record) {
-    std::string out;
-    out.reserve(2048);
-    append_json_line(out, record);
-    return out;
-}
-
-void append_json_line(std::string& out, const RoundTripRecord& record) {
-    JsonWriter w(out);
-    write_round_trip(w, record);
-}
-
-std::string_view render_json_line(std::string& scratch, const RoundTripRecord& record) {
-    JsonWriter w(scratch, JsonWriter::Scratch{});
-    write_round_trip(w, record);
-    return {scratch.data(), w.offset()};
-}
-
-std::string to_json_line(const ListeningEvent& event) {
-    std::string out;
-    JsonWriter w(out);
+void write_listening(JsonWriter& w, const ListeningEvent& event) {
     w.begin_object();
     w.key("event").string("listening");
     w.key("schema").number(schema_version);
@@ -313,13 +286,9 @@ std::string to_json_line(const ListeningEvent& event) {
     w.key("pid").number(event.pid);
     w.end_object();
     w.raw("\n");
-    w.finish();
-    return out;
 }
 
-std::string to_json_line(const ShutdownEvent& event) {
-    std::string out;
-    JsonWriter w(out);
+void write_shutdown(JsonWriter& w, const ShutdownEvent& event) {
     w.begin_object();
     w.key("event").string("shutdown");
     w.key("reason").string(event.reason);
@@ -332,8 +301,37 @@ std::string to_json_line(const ShutdownEvent& event) {
     w.key("uptime_ms").real(event.uptime_ms);
     w.end_object();
     w.raw("\n");
-    w.finish();
+}
+
+// One event as a line of its own string. The writer is closed (the string cut to what was
+// written) before the string is returned.
+template <class Event, class Write>
+std::string whole_line(const Event& event, Write write) {
+    std::string out;
+    {
+        JsonWriter w(out);
+        write(w, event);
+    }
     return out;
 }
+
+}  // namespace
+
+std::string format_timestamp(std::chrono::system_clock::time_point ts) {
+    char buffer[timestamp_length];
+    return std::string(write_timestamp(ts, buffer));
+}
+
+std::string to_json_line(const RoundTripRecord& record) { return whole_line(record, write_round_trip); }
+
+std::string_view render_json_line(std::string& scratch, const RoundTripRecord& record) {
+    JsonWriter w(scratch, JsonWriter::Scratch{});
+    write_round_trip(w, record);
+    return {scratch.data(), w.offset()};
+}
+
+std::string to_json_line(const ListeningEvent& event) { return whole_line(event, write_listening); }
+
+std::string to_json_line(const ShutdownEvent& event) { return whole_line(event, write_shutdown); }
 
 }  // namespace rtproxy::output

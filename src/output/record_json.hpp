@@ -11,8 +11,6 @@
 namespace rtproxy::output {
 
 std::string to_json_line(const record::RoundTripRecord& record);
-// The same line appended to `out`.
-void append_json_line(std::string& out, const record::RoundTripRecord& record);
 // The same line written over `scratch` from its start; the proxy threads render into one
 // reused buffer this way, with no allocation. Valid until `scratch` is next written.
 std::string_view render_json_line(std::string& scratch, const record::RoundTripRecord& record);

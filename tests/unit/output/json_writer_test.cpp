@@ -21,6 +21,13 @@ std::string real_text(double value) {
     return out;
 }
 
+// `text` as a JSON string appended to `out`; false when an invalid byte was replaced.
+bool append_json_string(std::string& out, std::string_view text) {
+    JsonWriter w(out);
+    w.string(text);
+    return !w.lossy();
+}
+
 }  // namespace
 
 TEST_CASE("reals are fixed point to six decimals, trailing zeros trimmed, always with a fraction") {
@@ -94,7 +101,7 @@ TEST_CASE("every byte value is escaped or kept the same at every position of the
             std::string text(19, 'a');
             text[at] = static_cast<char>(byte);
             std::string out;
-            const bool valid = rtproxy::output::append_json_string(out, text);
+            const bool valid = append_json_string(out, text);
             INFO("byte " << byte << " at " << at);
             if (byte >= 0x80) {
                 // a lone byte of 0x80 and above is never well-formed UTF-8
