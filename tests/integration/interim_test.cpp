@@ -483,29 +483,3 @@ TEST_CASE("32 interim responses are relayed; the 33rd makes it a 502") {
         CHECK(upstream.connections_accepted() == 1);
     }
 }
-
-TEST_CASE("after a 1xx reached the client a failed attempt is not retried; the client still gets a 502") {
-    ScriptedUpstream upstream([](UpstreamConnection& connection) {
-        connection.read_head();
-        connection.write(interim_head(103, "Early Hints", {{"Link", "</a.css>; rel=preload"}}));
-        connection.reset();
-    });
-    ProxyProcess proxy(upstream.port(), {"--retries", "3"});
-
-    RawClient client(proxy.port());
-    client.send(get("/flaky"));
-    auto responses = read_through_final(client);
-    REQUIRE_FALSE(responses.empty());
-    CHECK(responses[0].status == 103);
-    INFO("last: " << responses.back().status << " " << responses.back().reason << "\n" << responses.back().raw);
-    CHECK(responses.back().status == 502);
-
-    auto record = proxy.wait_for_round_trips(1).at(0);
-    INFO(show(record));
-    auto attempts = at(record, "/attempts");
-    REQUIRE(attempts.size() == 1);
-    CHECK(at(attempts[0], "/retry/decision") == "give_up");
-    CHECK(at(record, "/outcome") == "upstream_error");
-    CHECK(at(record, "/response/status") == 502);
-    CHECK(upstream.connections_accepted() == 1);
-}

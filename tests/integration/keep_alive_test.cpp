@@ -7,16 +7,6 @@
 
 using namespace rtproxy::integration;
 
-namespace {
-
-std::vector<json> by_id(std::vector<json> records) {
-    std::sort(records.begin(), records.end(),
-              [](const json& a, const json& b) { return a.at("id").get<long>() < b.at("id").get<long>(); });
-    return records;
-}
-
-}  // namespace
-
 TEST_CASE("100 requests on one client connection use one upstream connection") {
     ScriptedUpstream upstream(serve([](const ReceivedRequest& request) { return http_response(200, request.target); }));
     ProxyProcess proxy(upstream.port());

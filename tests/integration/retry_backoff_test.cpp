@@ -11,8 +11,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string reason_of(const json& attempt) { return attempt.at("retry").at("reason").get<std::string>(); }
-
 double started(const json& attempt) { return attempt.at("started_ms").get<double>(); }
 
 }  // namespace

@@ -14,14 +14,6 @@ using namespace rtproxy::integration;
 
 namespace {
 
-std::vector<json> by_id(std::vector<json> records) {
-    std::sort(records.begin(), records.end(),
-              [](const json& a, const json& b) { return a.at("id").get<long>() < b.at("id").get<long>(); });
-    return records;
-}
-
-std::string reason_of(const json& attempt) { return attempt.at("retry").at("reason").get<std::string>(); }
-
 // A POST that the upstream reads whole and then answers with a reset, sent with `args`.
 struct PostAfterReset {
     HttpResponse response;

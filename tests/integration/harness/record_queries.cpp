@@ -1,5 +1,7 @@
 #include "harness/record_queries.hpp"
 
+#include <algorithm>
+
 #include "harness/http_text.hpp"
 
 namespace rtproxy::integration {
@@ -57,5 +59,13 @@ std::optional<json> find_error(const json& record, std::string_view op, std::str
 }
 
 std::string show(const json& value) { return value.dump(2); }
+
+std::vector<json> by_id(std::vector<json> records) {
+    std::sort(records.begin(), records.end(),
+              [](const json& a, const json& b) { return a.at("id").get<long>() < b.at("id").get<long>(); });
+    return records;
+}
+
+std::string reason_of(const json& attempt) { return attempt.at("retry").at("reason").get<std::string>(); }
 
 }  // namespace rtproxy::integration

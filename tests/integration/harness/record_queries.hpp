@@ -29,6 +29,11 @@ std::vector<json> all_errors(const json& record);
 std::optional<json> find_error(const json& record, std::string_view op, std::string_view peer,
                                std::string_view phase = {}, std::string_view kind = {});
 
+// Records sorted by id: the order the proxy numbered them, whatever order they were logged in.
+std::vector<json> by_id(std::vector<json> records);
+// An attempt's retry.reason.
+std::string reason_of(const json& attempt);
+
 // Pretty JSON for INFO().
 std::string show(const json& value);
 
