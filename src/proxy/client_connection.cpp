@@ -130,9 +130,10 @@ public:
     }
 
     // Enforces deadline_ on head reads. Re-arming a timer for every read would cost a
-    // cancelled wait per request; instead the watchdog wakes on a coarse tick (and at once
-    // when a deadline comes earlier than its next tick) and cancels the read when the
-    // deadline has passed. The tick bounds how late a timeout can fire.
+    // cancelled wait per request; instead the watchdog wakes on a coarse tick (or at the
+    // deadline, when that was already set and comes before the tick) and cancels the read
+    // when the deadline has passed. A deadline set while it sleeps is seen at the next
+    // tick, so the tick bounds how late a timeout can fire.
     asio::awaitable<void> watch_deadline() {
         const auto& config = server_.config;
         const auto tick = std::clamp<Clock::duration>(std::min<Clock::duration>(config.idle_timeout, config.read_header_timeout) / 8,
