@@ -8,6 +8,10 @@
 
 #include "output/utf8.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rtproxy::output {
 
 namespace {
@@ -40,6 +44,83 @@ std::uint64_t load_word(const unsigned char* at) {
     std::memcpy(&word, at, sizeof word);
     return word;
 }
+
+// The common case, a string with nothing to escape, checked and copied a block at a time:
+// 4 to 7 bytes as two overlapping 4-byte halves, 8 to 15 as two overlapping 8-byte halves,
+// longer strings in 16-byte blocks, the last overlapping the one before. Most strings in a
+// record (header names and values, methods, addresses) are that short, and a byte loop cost
+// more than the rest of writing them. False, with unspecified bytes stored at `out`, when
+// any byte needs escaping or a UTF-8 check; the caller then takes the careful path.
+#if defined(__SSE2__)
+// 16 bytes in one go: a signed compare catches both C0 controls and 0x80 and above
+// (negative as signed bytes), two more catch '"' and '\\'. `lanes` masks off bytes past
+// the data.
+bool block_needs_attention(__m128i block, int lanes = 0xFFFF) {
+    const __m128i special =
+        _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
+                     _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('"')), _mm_cmpeq_epi8(block, _mm_set1_epi8('\\'))));
+    return (_mm_movemask_epi8(special) & lanes) != 0;
+}
+
+bool copy_if_plain(const unsigned char* bytes, std::size_t size, char* out) {
+    if (size >= 16) {
+        std::size_t i = 0;
+        for (; i + 16 < size; i += 16) {
+            const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+            if (block_needs_attention(block)) return false;
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), block);
+        }
+        const __m128i last = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + size - 16));
+        if (block_needs_attention(last)) return false;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + size - 16), last);
+        return true;
+    }
+    if (size >= 8) {
+        const __m128i first = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes));
+        const __m128i last = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes + size - 8));
+        if (block_needs_attention(_mm_unpacklo_epi64(first, last))) return false;
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(out), first);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(out + size - 8), last);
+        return true;
+    }
+    if (size >= 4) {
+        std::uint32_t first;
+        std::uint32_t last;
+        std::memcpy(&first, bytes, sizeof first);
+        std::memcpy(&last, bytes + size - 4, sizeof last);
+        const auto halves = static_cast<long long>(first | (std::uint64_t{last} << 32));
+        if (block_needs_attention(_mm_cvtsi64_si128(halves), 0xFF)) return false;
+        std::memcpy(out, &first, sizeof first);
+        std::memcpy(out + size - 4, &last, sizeof last);
+        return true;
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        if (needs_attention[bytes[i]]) return false;
+        out[i] = static_cast<char>(bytes[i]);
+    }
+    return true;
+}
+#else
+bool copy_if_plain(const unsigned char* bytes, std::size_t size, char* out) {
+    if (size >= 8) {
+        std::size_t i = 0;
+        for (; i + 8 < size; i += 8) {
+            const auto word = load_word(bytes + i);
+            if (word_needs_attention(word)) return false;
+            std::memcpy(out + i, &word, sizeof word);
+        }
+        const auto last = load_word(bytes + size - 8);
+        if (word_needs_attention(last)) return false;
+        std::memcpy(out + size - 8, &last, sizeof last);
+        return true;
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        if (needs_attention[bytes[i]]) return false;
+        out[i] = static_cast<char>(bytes[i]);
+    }
+    return true;
+}
+#endif
 
 // Writes the escape for control character `c` at `at`; returns the end.
 char* escape_control(char* at, unsigned char c) {
@@ -105,15 +186,21 @@ void JsonWriter::replace(std::size_t at, std::size_t length, std::string_view by
 }
 
 void JsonWriter::quoted(std::string_view text) {
-    // Room for the worst case up front, so the loop below only stores.
+    // Room for the worst case up front, so the loops below only store.
     char* at = room(2 + text.size() * max_escape);
     *at++ = '"';
     const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t size = text.size();
+    at = copy_if_plain(bytes, text.size(), at) ? at + text.size() : escape(bytes, text.size(), at);
+    *at++ = '"';
+    cursor_ = at;
+}
+
+char* JsonWriter::escape(const unsigned char* bytes, std::size_t size, char* at) {
+    const std::string_view text(reinterpret_cast<const char*>(bytes), size);
     std::size_t i = 0;
     while (i < size) {
         // Plain ASCII is copied eight bytes at a time while a whole word needs nothing, then
-        // byte by byte: no call to memcpy, whose set-up costs more than these short strings.
+        // byte by byte.
         while (i + 8 <= size) {
             const auto word = load_word(bytes + i);
             if (word_needs_attention(word)) break;
@@ -142,8 +229,7 @@ void JsonWriter::quoted(std::string_view text) {
             ++i;
         }
     }
-    *at++ = '"';
-    cursor_ = at;
+    return at;
 }
 
 JsonWriter& JsonWriter::text_key(std::string_view name) {
@@ -190,7 +276,11 @@ void JsonWriter::real(double value) {
     // would not be exact, so large values take the general path.
     constexpr double scale = 1e6;
     if (std::fabs(value) < 9e9) {
-        const auto millionths = std::llround(value * scale);
+        // Half away from zero like llround, without its library call. Adding the half can
+        // itself round (just below a half, or past 2^52 millionths), so a value may come out
+        // one millionth higher than llround's: a nanosecond, for milliseconds.
+        const double scaled = value * scale;
+        const auto millionths = static_cast<std::int64_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
         const auto magnitude = static_cast<std::uint64_t>(millionths < 0 ? -millionths : millionths);
         char* at = room(32);
         if (millionths < 0) *at++ = '-';

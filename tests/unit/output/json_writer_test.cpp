@@ -94,25 +94,28 @@ TEST_CASE("replace patches a written value with a shorter one and keeps what fol
 }
 
 TEST_CASE("every byte value is escaped or kept the same at every position of the word-at-a-time scan") {
-    // 8-byte words are checked at once while they hold only plain ASCII: a special byte
-    // must be caught wherever it falls in a word, or at the tail after the last word.
+    // Blocks of 4, 8 and 16 bytes are checked at once, overlapping at the end of the string,
+    // and the path taken depends on the length: a special byte must be caught wherever it
+    // falls, in a string of any length up to two and a half 16-byte blocks.
     for (int byte = 0; byte < 256; ++byte) {
-        for (std::size_t at = 0; at < 19; ++at) {
-            std::string text(19, 'a');
-            text[at] = static_cast<char>(byte);
-            std::string out;
-            const bool valid = append_json_string(out, text);
-            INFO("byte " << byte << " at " << at);
-            if (byte >= 0x80) {
-                // a lone byte of 0x80 and above is never well-formed UTF-8
-                CHECK_FALSE(valid);
-                CHECK(out.find("\xEF\xBF\xBD") == at + 1);
-            } else {
-                CHECK(valid);
-                const auto parsed = nlohmann::json::parse(out).get<std::string>();
-                CHECK(parsed == text);
-                const bool escaped = byte < 0x20 || byte == '"' || byte == '\\';
-                CHECK((out.size() > text.size() + 2) == escaped);
+        for (std::size_t length = 1; length <= 40; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string text(length, 'a');
+                text[at] = static_cast<char>(byte);
+                std::string out;
+                const bool valid = append_json_string(out, text);
+                INFO("byte " << byte << " at " << at << " of " << length);
+                if (byte >= 0x80) {
+                    // a lone byte of 0x80 and above is never well-formed UTF-8
+                    CHECK_FALSE(valid);
+                    CHECK(out.find("\xEF\xBF\xBD") == at + 1);
+                } else {
+                    CHECK(valid);
+                    const auto parsed = nlohmann::json::parse(out).get<std::string>();
+                    CHECK(parsed == text);
+                    const bool escaped = byte < 0x20 || byte == '"' || byte == '\\';
+                    CHECK((out.size() > text.size() + 2) == escaped);
+                }
             }
         }
     }
