@@ -1,6 +1,5 @@
 #include "http/parser.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -147,8 +146,19 @@ void collect_fields(std::string_view lines, Fields& fields) {
     }
 }
 
+// By memchr from LF to LF: a head has a few dozen lines of a few dozen bytes each, and
+// std::count's byte-by-byte loop cost more than parsing them.
 std::size_t count_lines(std::string_view lines) {
-    return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n'));
+    std::size_t count = 0;
+    const char* at = lines.data();
+    const char* const end = at + lines.size();
+    while (at < end) {
+        const void* lf = std::memchr(at, '\n', static_cast<std::size_t>(end - at));
+        if (lf == nullptr) break;
+        ++count;
+        at = static_cast<const char*>(lf) + 1;
+    }
+    return count;
 }
 
 }  // namespace
