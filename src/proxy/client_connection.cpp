@@ -77,6 +77,7 @@ public:
             auto head_started = Clock::now();
             bool head_begun = !client_.in.empty();
             std::optional<http::HeadParse<http::RequestHead>> parsed;
+            std::optional<Clock::time_point> last_read;  // when the latest bytes of the head arrived
             for (;;) {
                 auto attempt = parser.parse(client_.in.readable());
                 if (attempt.status != http::ParseStatus::need_more) {
@@ -103,7 +104,8 @@ public:
                     if (head_begun) co_await client_went_away(ec, seq + 1);
                     co_return co_await close();
                 }
-                if (!head_begun) head_started = Clock::now();
+                last_read = Clock::now();
+                if (!head_begun) head_started = *last_read;
                 head_begun = true;
                 client_.in.commit(n);
             }
@@ -115,7 +117,9 @@ public:
             RoundTripStart start;
             start.record.id = server_.next_request_id();
             start.record.ts = std::chrono::system_clock::now();
-            start.started = Clock::now();
+            // The head was complete when its last bytes arrived; a pipelined head that was
+            // already buffered is complete now.
+            start.started = last_read ? *last_read : Clock::now();
             start.record.client = client_.info;
             start.record.client.conn_seq = ++seq;
             start.head = std::move(parsed->head);

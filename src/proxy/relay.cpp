@@ -31,7 +31,6 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
     const bool chunked = client_framing == ClientFraming::chunked;
 
     auto write_out = [&]() -> asio::awaitable<bool> {
-        if (!result.first_client_write) result.first_client_write = std::chrono::steady_clock::now();
         if (!out.empty()) {
             auto [ec, written] = co_await out.write(client);
             (void)written;

@@ -29,7 +29,6 @@ struct RelayResult {
     bool head_written = false;        // the response head reached the client
     std::uint64_t body_bytes = 0;     // payload bytes read from the upstream
     http::Fields trailers;
-    std::optional<std::chrono::steady_clock::time_point> first_client_write;
 };
 
 // Writes `head` (already serialised) with the first body bytes, then the rest of the body.

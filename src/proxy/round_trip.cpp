@@ -230,7 +230,7 @@ private:
         attempt_started_ = started;
         auto offset = [&] { return ms_between(attempt_started_, Clock::now()); };
 
-        attempt.conn = pool_.take_idle();
+        attempt.conn = pool_.take_idle(started);
         if (!attempt.conn) {
             auto dialed = co_await pool_.dial(arec.n);
             arec.timings.dns_ms = dialed.dns_ms;
@@ -416,8 +416,9 @@ private:
             }
             if (!attempt.response_bytes) {
                 attempt.response_bytes = true;
-                arec.timings.first_byte_ms = ms_between(attempt_started_, Clock::now());
-                if (!upstream_first_byte_) upstream_first_byte_ = Clock::now();
+                const auto now = Clock::now();
+                arec.timings.first_byte_ms = ms_between(attempt_started_, now);
+                if (!upstream_first_byte_) upstream_first_byte_ = now;
             }
             conn.in.commit(n);
         }
@@ -526,7 +527,6 @@ private:
         mark_final_head_sent();
         auto relayed = co_await relay_response(*attempt.conn, client_.stream, std::move(head_bytes),
                                                attempt.response_framing, client_framing, limits_, arec.n);
-        if (relayed.first_client_write && !client_first_byte_) client_first_byte_ = relayed.first_client_write;
         response.body_bytes = relayed.body_bytes;
         response.trailers = relayed.trailers.list();
         rec_.response = std::move(response);

@@ -42,8 +42,7 @@ UpstreamPool::UpstreamPool(asio::io_context& io, const Config& config) : io_(io)
 
 UpstreamPool::~UpstreamPool() = default;
 
-std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
-    const auto now = Clock::now();
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Clock::time_point now) {
     while (!idle_.empty()) {
         auto connection = std::move(idle_.back());
         idle_.pop_back();

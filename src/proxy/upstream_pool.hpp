@@ -33,8 +33,9 @@ public:
     ~UpstreamPool();
 
     // An idle connection to reuse, or null. Connections idle longer than
-    // --upstream-idle-timeout are closed here instead of being handed out.
-    std::unique_ptr<UpstreamConnection> take_idle();
+    // --upstream-idle-timeout at `now` (the caller's clock reading, to save one per
+    // request) are closed here instead of being handed out.
+    std::unique_ptr<UpstreamConnection> take_idle(std::chrono::steady_clock::time_point now);
     asio::awaitable<DialResult> dial(int attempt);
     void give_back(std::unique_ptr<UpstreamConnection> connection);
 
