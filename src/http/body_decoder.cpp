@@ -195,7 +195,7 @@ BodyDecoder::Step BodyDecoder::decode(std::string_view input) {
                 if (const char* reason = parse_field_line(line, field)) return fail(400, "malformed", reason);
                 if (trailers_.size() >= limits_.max_fields)
                     return fail(431, "too_large", "more trailer fields than the limit");
-                trailers_.add(std::string(field.name), std::string(field.value));
+                trailers_.add(field.name, field.value);
                 break;
             }
         }

@@ -54,7 +54,13 @@ public:
     Fields() = default;
     Fields(std::initializer_list<Field> fields) : fields_(fields) {}
 
-    void add(std::string name, std::string value) { fields_.push_back({std::move(name), std::move(value)}); }
+    // The strings are built in place in the list: a Field assembled first and moved in cost
+    // three copies of every short (SSO) name and value, on every header of every message.
+    void add(std::string_view name, std::string_view value) {
+        auto& field = fields_.emplace_back();
+        field.name.assign(name);
+        field.value.assign(value);
+    }
 
     const Field* find(std::string_view name) const {
         for (const auto& f : fields_)

@@ -141,7 +141,7 @@ void collect_fields(std::string_view lines, Fields& fields) {
         const auto lf = lines.find('\n');
         const auto line = lines.substr(0, lf - 1);
         const auto colon = line.find(':');
-        fields.add(std::string(line.substr(0, colon)), std::string(trim_ows(line.substr(colon + 1))));
+        fields.add(line.substr(0, colon), trim_ows(line.substr(colon + 1)));
         lines.remove_prefix(lf + 1);
     }
 }

@@ -90,16 +90,20 @@ public:
             ++kept;
         }
         fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(kept), fields_.end());
-        if (first && add_if_absent) add(std::string(name), value, reason);
+        if (first && add_if_absent) add(name, value, reason);
     }
 
     void set(std::string_view name, const std::string& value, std::string_view reason) {
         set(name, value, reason, [&](std::string_view existing) { return existing == value; });
     }
 
-    void add(std::string name, const std::string& value, std::string_view reason) {
-        record(HeaderChange::Op::add, name, value, reason);
-        fields_.push_back({std::move(name), value});
+    void add(std::string_view name, std::string_view value, std::string_view reason) {
+        // Copied from the change just recorded: `name` or `value` may be a view into a line
+        // of fields_, which the emplace below can move.
+        const auto& change = record(HeaderChange::Op::add, name, value, reason);
+        auto& field = fields_.emplace_back();
+        field.name.assign(change.name);
+        field.value.assign(change.value);
     }
 
     http::Fields fields() && {
@@ -111,8 +115,15 @@ public:
     const std::vector<Field>& current() const { return fields_; }
 
 private:
-    void record(HeaderChange::Op op, const std::string& name, const std::string& value, std::string_view reason) {
-        changes_.push_back({op, name, value, reason});
+    // Built in place, as Fields::add does, not assembled and moved in.
+    const HeaderChange& record(HeaderChange::Op op, std::string_view name, std::string_view value,
+                               std::string_view reason) {
+        auto& change = changes_.emplace_back();
+        change.op = op;
+        change.name.assign(name);
+        change.value.assign(value);
+        change.reason = reason;
+        return change;
     }
 
     std::vector<Field> fields_;
