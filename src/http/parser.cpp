@@ -74,14 +74,16 @@ std::size_t leading_empty_line(std::string_view buffer) {
     return buffer.size() >= 2 && buffer[0] == '\r' && buffer[1] == '\n' ? 2 : 0;
 }
 
-// Validates every complete line; the head ends at the first empty line. `searched` is how
-// far an earlier call already looked for LF: lines before it were validated then, and a
-// line is validated once, when its LF arrives. So a head that trickles in byte by byte
-// costs O(n) in total, even a single long line. Start-line syntax is checked by
-// `start_line`; the head itself is built only once it is complete.
-template <class StartLine>
+// Validates every complete line, and hands each to the head being built as it is
+// validated; the head ends at the first empty line. `searched` is how far an earlier call
+// already looked for LF: lines before it were validated (and collected) then, and a line is
+// taken once, when its LF arrives. So a head that trickles in byte by byte costs O(n) in
+// total, even a single long line. `start_line` checks and keeps the start line, `field`
+// keeps a field line; more than the field limit is an error as soon as it is seen, so a
+// head of many tiny lines is refused before it costs memory.
+template <class StartLine, class FieldSink>
 ParseStatus scan_head(std::string_view buffer, std::size_t& searched, std::size_t start, const Limits& limits,
-                      std::size_t& head_end, ParseError& error, StartLine start_line) {
+                      std::size_t& head_end, ParseError& error, StartLine start_line, FieldSink field_sink) {
     const char* data = buffer.data();
     std::size_t line_start = std::string_view::npos;  // found with the first LF of this call
     while (true) {
@@ -125,6 +127,10 @@ ParseStatus scan_head(std::string_view buffer, std::size_t& searched, std::size_
         } else {
             FieldLine field;
             reason = parse_field_line(line, field);
+            if (!reason && !field_sink(field)) {
+                error = too_large("more header fields than the limit");
+                return ParseStatus::error;
+            }
         }
         if (reason) {
             const bool bare_cr = line.find('\r') != std::string_view::npos;
@@ -135,68 +141,35 @@ ParseStatus scan_head(std::string_view buffer, std::size_t& searched, std::size_
     }
 }
 
-// Splits the already validated field lines of a complete head into `fields`.
-void collect_fields(std::string_view lines, Fields& fields) {
-    while (!lines.empty()) {
-        const auto lf = lines.find('\n');
-        const auto line = lines.substr(0, lf - 1);
-        const auto colon = line.find(':');
-        fields.add(line.substr(0, colon), trim_ows(line.substr(colon + 1)));
-        lines.remove_prefix(lf + 1);
-    }
-}
-
-// By memchr from LF to LF: a head has a few dozen lines of a few dozen bytes each, and
-// std::count's byte-by-byte loop cost more than parsing them.
-std::size_t count_lines(std::string_view lines) {
-    std::size_t count = 0;
-    const char* at = lines.data();
-    const char* const end = at + lines.size();
-    while (at < end) {
-        const void* lf = std::memchr(at, '\n', static_cast<std::size_t>(end - at));
-        if (lf == nullptr) break;
-        ++count;
-        at = static_cast<const char*>(lf) + 1;
-    }
-    return count;
-}
-
-}  // namespace
-
-namespace {
-
 // What both head parsers share: find the end of the head (remembering how far the scan
-// got, so a head that trickles in costs O(n)), validate each line as it completes, and
-// split the complete head into its start line and field lines within the field limit.
-struct CompleteHead {
-    std::string_view start_line;
-    std::string_view field_lines;
-    std::size_t field_count = 0;
-    std::size_t end = 0;  // bytes of the head, final CRLF included
-};
-
-template <class Head, class StartLineCheck>
-bool scan_complete_head(std::string_view buffer, std::size_t& scanned, const Limits& limits, HeadParse<Head>& result,
-                        StartLineCheck check_start_line, CompleteHead& head) {
+// got, so a head that trickles in costs O(n)) while `pending` is built line by line.
+// `keep_start_line(line, head)` checks the start line and fills its parts in.
+template <class Head, class KeepStartLine>
+bool scan_complete_head(std::string_view buffer, std::size_t& scanned, const Limits& limits, Head& pending,
+                        HeadParse<Head>& result, KeepStartLine keep_start_line) {
     const auto start = leading_empty_line(buffer);
     std::size_t pos = scanned <= buffer.size() && scanned > start ? scanned : start;
-    result.status = scan_head(buffer, pos, start, limits, head.end, result.error, check_start_line);
+    if (pos == start) pending = Head{};  // scanning from the start: nothing kept yet
+    std::size_t end = 0;
+    const auto keep_field = [&](const FieldLine& field) {
+        auto& fields = pending.headers;
+        if (fields.size() >= limits.max_fields) return false;
+        // One allocation for a typical head instead of growing 1, 2, 4, 8, 16.
+        if (fields.empty()) fields.list().reserve(16);
+        fields.add(field.name, field.value);
+        return true;
+    };
+    result.status = scan_head(
+        buffer, pos, start, limits, end, result.error, [&](std::string_view line) { return keep_start_line(line, pending); },
+        keep_field);
     if (result.status == ParseStatus::need_more) {
         scanned = pos;
         return false;
     }
     scanned = 0;  // the next message starts from scratch
     if (result.status == ParseStatus::error) return false;
-
-    const auto line_end = buffer.find("\r\n", start);
-    head.start_line = buffer.substr(start, line_end - start);
-    head.field_lines = buffer.substr(line_end + 2, head.end - 2 - (line_end + 2));
-    head.field_count = count_lines(head.field_lines);
-    if (head.field_count > limits.max_fields) {
-        result.status = ParseStatus::error;
-        result.error = too_large("more header fields than the limit");
-        return false;
-    }
+    result.head = std::move(pending);
+    result.consumed = end;
     return true;
 }
 
@@ -204,53 +177,40 @@ bool scan_complete_head(std::string_view buffer, std::size_t& scanned, const Lim
 
 HeadParse<RequestHead> RequestHeadParser::parse(std::string_view buffer) {
     HeadParse<RequestHead> result;
-    CompleteHead complete;
-    const auto check = [](std::string_view line) {
+    const auto keep_request_line = [](std::string_view line, RequestHead& head) -> Reason {
         RequestLine parts;
-        return parse_request_line(line, parts);
+        if (auto reason = parse_request_line(line, parts)) return reason;
+        head.method.assign(parts.method);
+        head.target.assign(parts.target);
+        head.version.assign(parts.version);
+        return nullptr;
     };
-    if (!scan_complete_head(buffer, scanned_, limits_, result, check, complete)) return result;
-
-    RequestLine parts;
-    parse_request_line(complete.start_line, parts);
-    auto& head = result.head;
-    head.method.assign(parts.method);
-    head.target.assign(parts.target);
-    head.version.assign(parts.version);
-    head.headers.list().reserve(complete.field_count);
-    collect_fields(complete.field_lines, head.headers);
+    if (!scan_complete_head(buffer, scanned_, limits_, pending_, result, keep_request_line)) return result;
 
     // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host and to
     // any request with more than one Host field line.
+    const auto& head = result.head;
     const auto hosts = head.headers.count("Host");
     if (hosts > 1 || (hosts == 0 && head.version == "HTTP/1.1")) {
         result.status = ParseStatus::error;
         result.error = malformed(hosts == 0 ? "HTTP/1.1 request without a Host field (RFC 9112 §3.2)"
                                             : "request with more than one Host field (RFC 9112 §3.2)");
-        return result;
+        result.consumed = 0;
     }
-    result.consumed = complete.end;
     return result;
 }
 
 HeadParse<ResponseHead> ResponseHeadParser::parse(std::string_view buffer) {
     HeadParse<ResponseHead> result;
-    CompleteHead complete;
-    const auto check = [](std::string_view line) {
+    const auto keep_status_line = [](std::string_view line, ResponseHead& head) -> Reason {
         StatusLine parts;
-        return parse_status_line(line, parts);
+        if (auto reason = parse_status_line(line, parts)) return reason;
+        head.version.assign(parts.version);
+        head.status = parts.status;
+        head.reason.assign(parts.reason);
+        return nullptr;
     };
-    if (!scan_complete_head(buffer, scanned_, limits_, result, check, complete)) return result;
-
-    StatusLine parts;
-    parse_status_line(complete.start_line, parts);
-    auto& head = result.head;
-    head.version.assign(parts.version);
-    head.status = parts.status;
-    head.reason.assign(parts.reason);
-    head.headers.list().reserve(complete.field_count);
-    collect_fields(complete.field_lines, head.headers);
-    result.consumed = complete.end;
+    scan_complete_head(buffer, scanned_, limits_, pending_, result, keep_status_line);
     return result;
 }
 

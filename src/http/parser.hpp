@@ -33,6 +33,7 @@ public:
 private:
     Limits limits_;
     std::size_t scanned_ = 0;
+    RequestHead pending_;  // the lines validated so far, while the head is incomplete
 };
 
 // Parses "HTTP/1.x SP 3DIGIT SP reason CRLF *(field CRLF) CRLF". 1xx heads are returned
@@ -46,6 +47,7 @@ public:
 private:
     Limits limits_;
     std::size_t scanned_ = 0;
+    ResponseHead pending_;  // the lines validated so far, while the head is incomplete
 };
 
 // RFC 9112 §6.1-6.3 for requests: Content-Length and Transfer-Encoding together,

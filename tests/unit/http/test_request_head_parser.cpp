@@ -178,6 +178,13 @@ TEST_CASE("heads over the limits are refused with 431 too_large") {
         REQUIRE(bytes.size() == 64);
         CHECK(parse(bytes, limits).status == ParseStatus::complete);
     }
+    SECTION("an unfinished head is refused as soon as it has one field too many") {
+        RequestHeadParser parser(limits);
+        auto r = parser.parse("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n");
+        REQUIRE(r.status == ParseStatus::error);
+        CHECK(r.error.status == 431);
+        CHECK(r.error.reason == "more header fields than the limit");
+    }
     SECTION("more fields than max_fields") {
         CHECK(parse("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\n", limits).status == ParseStatus::complete);
         auto r = parse("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n", limits);
@@ -194,4 +201,14 @@ TEST_CASE("reset() lets one parser start over on a different buffer") {
     auto r = parser.parse("PUT /x HTTP/1.0\r\n\r\n");
     REQUIRE(r.status == ParseStatus::complete);
     CHECK(r.head.method == "PUT");
+    CHECK(r.head.headers.empty());  // nothing kept from the head given up on
+}
+
+TEST_CASE("a buffer shorter than what was scanned is parsed from its start, no field kept twice") {
+    RequestHeadParser parser;
+    CHECK(parser.parse("GET / HTTP/1.1\r\nHost: h\r\nX-Partial: 1\r\n").status == ParseStatus::need_more);
+    auto r = parser.parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    REQUIRE(r.status == ParseStatus::complete);
+    REQUIRE(r.head.headers.size() == 1);
+    CHECK(r.head.headers[0].name == "Host");
 }
