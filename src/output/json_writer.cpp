@@ -147,6 +147,13 @@ char* escape_control(char* at, unsigned char c) {
     return at;
 }
 
+// "00" to "99", for writing decimals two digits at a time.
+constexpr auto two_digits = [] {
+    std::array<std::array<char, 2>, 100> table{};
+    for (int i = 0; i < 100; ++i) table[i] = {static_cast<char>('0' + i / 10), static_cast<char>('0' + i % 10)};
+    return table;
+}();
+
 // The longest any one input byte can become: a control byte as \u00XX.
 constexpr std::size_t max_escape = 6;
 
@@ -286,16 +293,14 @@ void JsonWriter::real(double value) {
         if (millionths < 0) *at++ = '-';
         at = std::to_chars(at, at + 24, magnitude / 1'000'000).ptr;
         *at++ = '.';
-        auto fraction = magnitude % 1'000'000;
+        // All six digits two at a time from a table, then the trailing zeros dropped (one
+        // always stays): a digit at a time was most of the cost of a real.
+        const auto fraction = static_cast<unsigned>(magnitude % 1'000'000);
+        std::memcpy(at, two_digits[fraction / 10'000].data(), 2);
+        std::memcpy(at + 2, two_digits[fraction / 100 % 100].data(), 2);
+        std::memcpy(at + 4, two_digits[fraction % 100].data(), 2);
         int digits = 6;
-        while (digits > 1 && fraction % 10 == 0) {
-            fraction /= 10;
-            --digits;
-        }
-        for (int d = digits - 1; d >= 0; --d) {
-            at[d] = static_cast<char>('0' + fraction % 10);
-            fraction /= 10;
-        }
+        while (digits > 1 && at[digits - 1] == '0') --digits;
         cursor_ = at + digits;
         return;
     }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -41,6 +42,23 @@ TEST_CASE("reals are fixed point to six decimals, trailing zeros trimmed, always
     CHECK(real_text(-2.25) == "-2.25");
     CHECK(real_text(1500.25) == "1500.25");
     CHECK(real_text(8999999999.5) == "8999999999.5");
+}
+
+TEST_CASE("reals agree with printf's six decimals, trailing zeros trimmed, for every fraction digit pattern") {
+    // The fraction is written two digits at a time from a table and its zeros trimmed
+    // afterwards: every position of every digit must come out right.
+    for (int whole : {0, 7, 1234}) {
+        for (int millionths = 0; millionths < 1'000'000; millionths += 7) {
+            const double value = whole + millionths / 1e6;
+            char expected[64];
+            std::snprintf(expected, sizeof expected, "%.6f", value);
+            std::string text = expected;
+            while (text.back() == '0' && text[text.size() - 2] != '.') text.pop_back();
+            INFO(value);
+            REQUIRE(real_text(value) == text);
+            REQUIRE(real_text(-value - 1) == "-" + std::to_string(whole + 1) + text.substr(text.find('.')));
+        }
+    }
 }
 
 TEST_CASE("reals too large for the fixed form take the general form and stay floats") {
