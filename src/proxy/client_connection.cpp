@@ -79,10 +79,14 @@ public:
             std::optional<http::HeadParse<http::RequestHead>> parsed;
             std::optional<Clock::time_point> last_read;  // when the latest bytes of the head arrived
             for (;;) {
-                auto attempt = parser.parse(client_.in.readable());
-                if (attempt.status != http::ParseStatus::need_more) {
-                    parsed = std::move(attempt);
-                    break;
+                // An empty buffer (the usual case between keep-alive requests) needs a read
+                // first; parsing it would only say so.
+                if (!client_.in.empty()) {
+                    auto attempt = parser.parse(client_.in.readable());
+                    if (attempt.status != http::ParseStatus::need_more) {
+                        parsed = std::move(attempt);
+                        break;
+                    }
                 }
                 // Idle keep-alive connections wait --idle-timeout for the next request; once
                 // its first byte arrived the whole head must come within --read-header-timeout

@@ -11,14 +11,6 @@ namespace {
 using http::Field;
 using record::HeaderChange;
 
-// RFC 2616 §13.5.1's list as Go's httputil and Caddy keep it: RFC 9110 only requires the
-// Connection-named ones to go, but senders still rely on these being dropped without naming them.
-// "Trailer" (not "Trailers", RFC 2616 erratum 4522).
-constexpr std::array<std::string_view, 9> hop_by_hop_names{
-    "Connection", "Proxy-Connection", "Keep-Alive",        "Proxy-Authenticate", "Proxy-Authorization",
-    "TE",         "Trailer",          "Transfer-Encoding", "Upgrade",
-};
-
 // True when the comma-separated list `value` holds exactly one element, `token`.
 bool is_single_token(std::string_view value, std::string_view token) {
     int elements = 0;
@@ -232,10 +224,22 @@ void set_framing(Edits& edits, const http::Framing& framing) {
 
 }  // namespace
 
+// RFC 2616 §13.5.1's list as Go's httputil and Caddy keep it: RFC 9110 only requires the
+// Connection-named ones to go, but senders still rely on these being dropped without naming
+// them. "Trailer" (not "Trailers", RFC 2616 erratum 4522). Proxy-Connection: curl still sends it.
 bool is_hop_by_hop(std::string_view name) {
-    for (auto hop : hop_by_hop_names)
-        if (http::iequals(name, hop)) return true;
-    return false;
+    // Every field of every message passes here: the names differ in length but for two
+    // pairs, so the length picks the one or two to compare.
+    switch (name.size()) {
+        case 2: return http::iequals(name, "TE");
+        case 7: return http::iequals(name, "Trailer") || http::iequals(name, "Upgrade");
+        case 10: return http::iequals(name, "Connection") || http::iequals(name, "Keep-Alive");
+        case 16: return http::iequals(name, "Proxy-Connection");
+        case 17: return http::iequals(name, "Transfer-Encoding");
+        case 18: return http::iequals(name, "Proxy-Authenticate");
+        case 19: return http::iequals(name, "Proxy-Authorization");
+        default: return false;
+    }
 }
 
 ForwardedRequest forward_request_headers(const http::Fields& received, const ForwardContext& context) {

@@ -355,35 +355,38 @@ private:
         http::ResponseHeadParser parser(limits_);
         int interim_count = 0;
         for (;;) {
-            auto parsed = parser.parse(conn.in.readable());
-            if (parsed.status == http::ParseStatus::complete) {
-                conn.in.consume(parsed.consumed);
-                parser.reset();
-                auto& head = parsed.head;
-                if (head.is_interim() && head.status != 101) {
-                    if (++interim_count > 32) {
-                        fail_upstream_protocol(attempt, arec, Phase::interim, "too_large",
-                                               "more than 32 interim (1xx) responses");
+            // Nothing buffered (the usual case right after the request went out): read first.
+            if (!conn.in.empty()) {
+                auto parsed = parser.parse(conn.in.readable());
+                if (parsed.status == http::ParseStatus::complete) {
+                    conn.in.consume(parsed.consumed);
+                    parser.reset();
+                    auto& head = parsed.head;
+                    if (head.is_interim() && head.status != 101) {
+                        if (++interim_count > 32) {
+                            fail_upstream_protocol(attempt, arec, Phase::interim, "too_large",
+                                                   "more than 32 interim (1xx) responses");
+                            co_return false;
+                        }
+                        if (!co_await relay_interim(head, arec)) co_return false;
+                        if (until_continue && head.status == 100) co_return true;
+                        continue;
+                    }
+                    arec.status = head.status;
+                    auto framing = http::response_framing(head, head_.method);
+                    if (!framing.ok) {
+                        fail_upstream_protocol(attempt, arec, Phase::response_head, framing.error.kind,
+                                               framing.error.reason);
                         co_return false;
                     }
-                    if (!co_await relay_interim(head, arec)) co_return false;
-                    if (until_continue && head.status == 100) co_return true;
-                    continue;
+                    attempt.response_framing = framing.framing;
+                    attempt.final_head = std::move(head);
+                    co_return true;
                 }
-                arec.status = head.status;
-                auto framing = http::response_framing(head, head_.method);
-                if (!framing.ok) {
-                    fail_upstream_protocol(attempt, arec, Phase::response_head, framing.error.kind,
-                                           framing.error.reason);
+                if (parsed.status == http::ParseStatus::error) {
+                    fail_upstream_protocol(attempt, arec, Phase::response_head, parsed.error.kind, parsed.error.reason);
                     co_return false;
                 }
-                attempt.response_framing = framing.framing;
-                attempt.final_head = std::move(head);
-                co_return true;
-            }
-            if (parsed.status == http::ParseStatus::error) {
-                fail_upstream_protocol(attempt, arec, Phase::response_head, parsed.error.kind, parsed.error.reason);
-                co_return false;
             }
             std::optional<std::tuple<std::error_code, std::size_t>> got;
             if (config_.response_header_timeout)

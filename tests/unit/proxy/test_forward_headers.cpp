@@ -2,6 +2,7 @@
 // and that `changes` names every difference between the request and its copy.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -503,6 +504,16 @@ TEST_CASE("a 101 answer keeps Connection: Upgrade and Upgrade") {
 }
 
 TEST_CASE("hop-by-hop names are matched without regard to case") {
+    for (std::string name : {"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+                             "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade"}) {
+        INFO(name);
+        CHECK(is_hop_by_hop(name));
+        std::string lower;
+        for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        CHECK(is_hop_by_hop(lower));
+        CHECK_FALSE(is_hop_by_hop(name + "s"));
+        CHECK_FALSE(is_hop_by_hop(name.substr(1)));
+    }
     CHECK(is_hop_by_hop("transfer-encoding"));
     CHECK(is_hop_by_hop("PROXY-CONNECTION"));
     CHECK(is_hop_by_hop("te"));
