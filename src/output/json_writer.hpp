@@ -9,6 +9,7 @@
 // through a raw cursor, so a byte costs a store, not a capacity check and a terminator as
 // std::string::push_back does. The string is cut back to what was written by finish() or
 // the destructor; until then it holds unspecified bytes past the cursor.
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -58,6 +59,19 @@ public:
     // Wire bytes: valid UTF-8 kept, each invalid byte becomes U+FFFD and lossy() turns true;
     // '"', '\\' and control characters are escaped, so the line never holds a raw newline.
     void string(std::string_view text);
+    // A word of rtproxy's own vocabulary (an enum's name such as "not_needed" or "length"):
+    // plain ASCII by construction, so copied without the escaping checks of string().
+    void code(std::string_view word) {
+        assert(is_plain_code(word));
+        char* at = room(word.size() + 3);
+        if (need_comma_) *at++ = ',';
+        need_comma_ = true;
+        *at++ = '"';
+        std::memcpy(at, word.data(), word.size());
+        at += word.size();
+        *at++ = '"';
+        cursor_ = at;
+    }
     void string_or_null(const std::optional<std::string>& text);
     void number(std::int64_t value);
     void number(std::uint64_t value);
@@ -84,6 +98,11 @@ public:
     void finish();
 
 private:
+    static bool is_plain_code(std::string_view word) {
+        for (char c : word)
+            if (c < 0x20 || c == '"' || c == '\\' || static_cast<unsigned char>(c) >= 0x80) return false;
+        return true;
+    }
     // A cursor with room for at least `n` more bytes.
     char* room(std::size_t n) {
         if (static_cast<std::size_t>(limit_ - cursor_) < n) grow(n);

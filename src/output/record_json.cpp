@@ -33,7 +33,7 @@ void write_message_fields(JsonWriter& w, const MessageRecord& message) {
     w.key("headers");
     write_headers(w, message.headers);
     w.key("body_bytes").number(message.body_bytes);
-    w.key("body_framing").string(http::to_string(message.body_framing));
+    w.key("body_framing").code(http::to_string(message.body_framing));
     w.key("trailers");
     write_headers(w, message.trailers);
 }
@@ -48,9 +48,9 @@ void write_upstream(JsonWriter& w, const UpstreamInfo& upstream) {
 
 void write_error(JsonWriter& w, const ErrorRecord& error) {
     w.begin_object();
-    w.key("op").string(record::to_string(error.op));
-    w.key("peer").string(record::to_string(error.peer));
-    w.key("phase").string(record::to_string(error.phase));
+    w.key("op").code(record::to_string(error.op));
+    w.key("peer").code(record::to_string(error.peer));
+    w.key("phase").code(record::to_string(error.phase));
     w.key("kind").string(error.kind);
     w.key("message").string(error.message);
     w.key("bytes").number(error.bytes);
@@ -85,7 +85,7 @@ void write_attempt(JsonWriter& w, const AttemptRecord& attempt) {
     w.key("request_written_ms").real(attempt.timings.request_written_ms);
     w.key("first_byte_ms").real(attempt.timings.first_byte_ms);
     w.end_object();
-    w.key("body_source").string(to_string(attempt.body_source));
+    w.key("body_source").code(to_string(attempt.body_source));
     w.key("request_body_bytes_written").number(attempt.request_body_bytes_written);
     w.key("status");
     if (attempt.status)
@@ -99,7 +99,7 @@ void write_attempt(JsonWriter& w, const AttemptRecord& attempt) {
         w.null();
     w.key("retry");
     w.begin_object();
-    w.key("decision").string(to_string(attempt.retry.decision));
+    w.key("decision").code(to_string(attempt.retry.decision));
     w.key("reason").string(attempt.retry.reason);
     w.end_object();
     w.end_object();
@@ -125,10 +125,10 @@ void write_response(JsonWriter& w, const ResponseRecord& response) {
     w.key("headers");
     write_headers(w, response.headers);
     w.key("body_bytes").number(response.body_bytes);
-    w.key("body_framing").string(http::to_string(response.body_framing));
+    w.key("body_framing").code(http::to_string(response.body_framing));
     w.key("trailers");
     write_headers(w, response.trailers);
-    w.key("source").string(to_string(response.source));
+    w.key("source").code(to_string(response.source));
     w.end_object();
 }
 
@@ -137,7 +137,7 @@ void write_tunnel(JsonWriter& w, const TunnelRecord& tunnel) {
     w.key("protocol").string(tunnel.protocol);
     w.key("client_to_upstream_bytes").number(tunnel.client_to_upstream_bytes);
     w.key("upstream_to_client_bytes").number(tunnel.upstream_to_client_bytes);
-    w.key("closed_by").string(to_string(tunnel.closed_by));
+    w.key("closed_by").code(to_string(tunnel.closed_by));
     w.end_object();
 }
 
@@ -180,7 +180,7 @@ std::string_view write_timestamp(std::chrono::system_clock::time_point ts, char 
 
 void write_round_trip(JsonWriter& w, const RoundTripRecord& record) {
     w.begin_object();
-    w.key("event").string("round_trip");
+    w.key("event").code("round_trip");
     w.key("id").number(record.id);
     char ts[timestamp_length];
     w.key("ts").string(write_timestamp(record.ts, ts));
@@ -208,10 +208,10 @@ void write_round_trip(JsonWriter& w, const RoundTripRecord& record) {
         w.begin_array();
         for (const auto& change : record.upstream_request->changes) {
             w.begin_object();
-            w.key("op").string(to_string(change.op));
+            w.key("op").code(to_string(change.op));
             w.key("name").string(change.name);
             w.key("value").string(change.value);
-            w.key("reason").string(change.reason);
+            w.key("reason").code(change.reason);
             w.end_object();
         }
         w.end_array();
@@ -251,7 +251,7 @@ void write_round_trip(JsonWriter& w, const RoundTripRecord& record) {
     w.begin_array();
     for (const auto& error : record.errors) write_error(w, error);
     w.end_array();
-    w.key("outcome").string(to_string(record.outcome));
+    w.key("outcome").code(to_string(record.outcome));
     w.key("duration_ms").real(record.duration_ms);
     w.key("timings");
     w.begin_object();
