@@ -194,11 +194,28 @@ void JsonWriter::replace(std::size_t at, std::size_t length, std::string_view by
 
 void JsonWriter::quoted(std::string_view text) {
     // Room for the worst case up front, so the loops below only store.
-    char* at = room(2 + text.size() * max_escape);
+    cursor_ = quote_into(room(2 + text.size() * max_escape), text);
+}
+
+char* JsonWriter::quote_into(char* at, std::string_view text) {
     *at++ = '"';
     const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
     at = copy_if_plain(bytes, text.size(), at) ? at + text.size() : escape(bytes, text.size(), at);
     *at++ = '"';
+    return at;
+}
+
+void JsonWriter::name_value(std::string_view name, std::string_view value) {
+    constexpr std::string_view open = "{\"name\":";
+    constexpr std::string_view middle = ",\"value\":";
+    char* at = room(open.size() + middle.size() + 6 + (name.size() + value.size()) * max_escape);
+    if (need_comma_) *at++ = ',';
+    need_comma_ = true;
+    std::memcpy(at, open.data(), open.size());
+    at = quote_into(at + open.size(), name);
+    std::memcpy(at, middle.data(), middle.size());
+    at = quote_into(at + middle.size(), value);
+    *at++ = '}';
     cursor_ = at;
 }
 

@@ -59,6 +59,9 @@ public:
     // Wire bytes: valid UTF-8 kept, each invalid byte becomes U+FFFD and lossy() turns true;
     // '"', '\\' and control characters are escaped, so the line never holds a raw newline.
     void string(std::string_view text);
+    // {"name":<name>,"value":<value>}, the contract's form of a header field, with one check
+    // for room instead of seven: a record holds a dozen or more of them.
+    void name_value(std::string_view name, std::string_view value);
     // A word of rtproxy's own vocabulary (an enum's name such as "not_needed" or "length"):
     // plain ASCII by construction, so copied without the escaping checks of string().
     void code(std::string_view word) {
@@ -126,6 +129,8 @@ private:
         need_comma_ = true;
     }
     void quoted(std::string_view text);
+    // `text` quoted and escaped at `at`, which has room for the worst case; returns the end.
+    char* quote_into(char* at, std::string_view text);
     // The careful path of quoted(): escapes, UTF-8 checks; returns the new end. Kept out of
     // line so quoted(), called ~50 times per record, stays a leaf with a small frame.
     [[gnu::noinline, gnu::cold]] char* escape(const unsigned char* bytes, std::size_t size, char* at);

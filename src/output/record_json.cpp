@@ -16,12 +16,7 @@ using namespace rtproxy::record;
 // HAR-style [{name, value}] in wire order, duplicates and case kept.
 void write_headers(JsonWriter& w, const Headers& headers) {
     w.begin_array();
-    for (const auto& field : headers) {
-        w.begin_object();
-        w.key("name").string(field.name);
-        w.key("value").string(field.value);
-        w.end_object();
-    }
+    for (const auto& field : headers) w.name_value(field.name, field.value);
     w.end_array();
 }
 

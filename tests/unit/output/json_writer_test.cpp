@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -136,5 +137,40 @@ TEST_CASE("every byte value is escaped or kept the same at every position of the
                 }
             }
         }
+    }
+}
+
+TEST_CASE("name_value writes a header pair exactly as the object of two strings it stands for") {
+    const std::pair<std::string, std::string> pairs[] = {
+        {"Host", "127.0.0.1:8080"}, {"X-\"Quoted\"", "a\\b\x01\tc"}, {"", ""}, {"Bad", "caf\xC3\xA9 \xFF"},
+        {std::string(40, 'n'), std::string(300, 'v')}};
+    for (const auto& [name, value] : pairs) {
+        INFO(name << ": " << value);
+        std::string fused;
+        std::string by_parts;
+        bool fused_lossy = false;
+        bool parts_lossy = false;
+        {
+            JsonWriter w(fused);
+            w.begin_array();
+            w.name_value("first", "1");
+            w.name_value(name, value);
+            w.end_array();
+            fused_lossy = w.lossy();
+        }
+        {
+            JsonWriter w(by_parts);
+            w.begin_array();
+            for (const auto& [n, v] : {std::pair<std::string, std::string>{"first", "1"}, {name, value}}) {
+                w.begin_object();
+                w.key("name").string(n);
+                w.key("value").string(v);
+                w.end_object();
+            }
+            w.end_array();
+            parts_lossy = w.lossy();
+        }
+        CHECK(fused == by_parts);
+        CHECK(fused_lossy == parts_lossy);
     }
 }
