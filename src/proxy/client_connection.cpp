@@ -119,13 +119,13 @@ public:
             }
 
             RoundTripStart start;
-            start.record.id = server_.next_request_id();
-            start.record.ts = std::chrono::system_clock::now();
+            start.id = server_.next_request_id();
+            start.ts = std::chrono::system_clock::now();
             // The head was complete when its last bytes arrived; a pipelined head that was
             // already buffered is complete now.
             start.started = last_read ? *last_read : Clock::now();
-            start.record.client = client_.info;
-            start.record.client.conn_seq = ++seq;
+            start.client = client_.info;
+            start.client.conn_seq = ++seq;
             start.head = std::move(parsed->head);
             client_.in.consume(parsed->consumed);
 

@@ -78,15 +78,19 @@ struct Attempt {
 
 class RoundTrip {
 public:
-    RoundTrip(ServerContext& server, UpstreamPool& pool, ClientSide& client, RoundTripStart start)
+    // `start` is consumed.
+    RoundTrip(ServerContext& server, UpstreamPool& pool, ClientSide& client, RoundTripStart& start)
         : server_(server),
           config_(server.config),
           pool_(pool),
           client_(client),
           head_(std::move(start.head)),
-          rec_(std::move(start.record)),
           started_(start.started),
-          limits_{config_.max_head_bytes, config_.max_header_fields, config_.max_head_bytes} {}
+          limits_{config_.max_head_bytes, config_.max_header_fields, config_.max_head_bytes} {
+        rec_.id = start.id;
+        rec_.ts = start.ts;
+        rec_.client = std::move(start.client);
+    }
 
     asio::awaitable<bool> run() {
         rec_.request = received_request(head_);
@@ -724,7 +728,7 @@ RoundTripSlot::~RoundTripSlot() = default;
 // the body's share of --buffer-total and the record's memory.
 asio::awaitable<bool> RoundTripSlot::run(ServerContext& server, UpstreamPool& pool, ClientSide& client,
                                          RoundTripStart& start) {
-    auto& trip = storage_->trip.emplace(server, pool, client, std::move(start));
+    auto& trip = storage_->trip.emplace(server, pool, client, start);
     const bool again = co_await trip.run();
     storage_->trip.reset();
     co_return again;

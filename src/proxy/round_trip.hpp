@@ -15,10 +15,15 @@
 
 namespace rtproxy::proxy {
 
+// What the connection knows when a request's head is complete: the record's first fields.
+// Not a record itself, which the round trip builds in place (moving one costs as much as
+// writing these).
 struct RoundTripStart {
     http::RequestHead head;
-    record::RoundTripRecord record;  // id, ts, client already filled in
-    std::chrono::steady_clock::time_point started;  // when the head was complete (= record.ts)
+    std::uint64_t id = 0;
+    std::chrono::system_clock::time_point ts;
+    record::ClientInfo client;
+    std::chrono::steady_clock::time_point started;  // when the head was complete (= ts)
 };
 
 // Where a connection runs its round trips, one after another. The state of a round trip is
