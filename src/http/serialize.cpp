@@ -3,51 +3,34 @@
 #include <charconv>
 
 namespace rtproxy::http {
-namespace {
 
-std::size_t fields_size(const Fields& fields) {
-    std::size_t n = 0;
-    for (const auto& f : fields) n += f.name.size() + f.value.size() + 4;
-    return n;
+void HeadWriter::status_line(std::string_view version, int status, std::string_view reason) {
+    put(version);
+    put(" ");
+    at_ = std::to_chars(at_, at_ + 11, status).ptr;
+    put(" ");
+    put(reason);
+    put("\r\n");
 }
 
-}  // namespace
-
 void append_fields(std::string& out, const Fields& fields) {
-    for (const auto& f : fields) append_field(out, f.name, f.value);
+    HeadWriter(out, HeadWriter::fields_size(fields)).fields(fields);
 }
 
 void append_request_head(std::string& out, const RequestHead& head) {
-    out.reserve(out.size() + head.method.size() + head.target.size() + head.version.size() + 6 +
-                fields_size(head.headers));
-    out += head.method;
-    out += ' ';
-    out += head.target;
-    out += ' ';
-    out += head.version;
-    out += "\r\n";
-    append_fields(out, head.headers);
-    out += "\r\n";
+    HeadWriter w(out, head.method.size() + head.target.size() + head.version.size() + 4 +
+                          HeadWriter::fields_size(head.headers) + 2);
+    w.request_line(head.method, head.target, head.version);
+    w.fields(head.headers);
+    w.end();
 }
 
-// The SP after the status code is required even before an empty reason (RFC 9112 §4), so
-// "HTTP/1.1 200\r\n" from a lax server goes out as "HTTP/1.1 200 \r\n".
-void append_status_line(std::string& out, std::string_view version, int status, std::string_view reason) {
-    out += version;
-    out += ' ';
-    char digits[16];
-    const auto r = std::to_chars(digits, digits + sizeof digits, status);
-    out.append(digits, r.ptr);
-    out += ' ';
-    out += reason;
-    out += "\r\n";
-}
-
+// A lax server's "HTTP/1.1 200\r\n" goes out as "HTTP/1.1 200 \r\n" (HeadWriter::status_line).
 void append_response_head(std::string& out, const ResponseHead& head) {
-    out.reserve(out.size() + head.version.size() + head.reason.size() + 9 + fields_size(head.headers));
-    append_status_line(out, head.version, head.status, head.reason);
-    append_fields(out, head.headers);
-    out += "\r\n";
+    HeadWriter w(out, HeadWriter::head_bound(head.version, head.reason, head.headers));
+    w.status_line(head.version, head.status, head.reason);
+    w.fields(head.headers);
+    w.end();
 }
 
 void append_chunk_header(std::string& out, std::size_t size) {
@@ -59,8 +42,9 @@ void append_chunk_header(std::string& out, std::size_t size) {
 
 void append_last_chunk(std::string& out, const Fields& trailers) {
     out += "0\r\n";
-    append_fields(out, trailers);
-    out += "\r\n";
+    HeadWriter w(out, HeadWriter::fields_size(trailers) + 2);
+    w.fields(trailers);
+    w.end();
 }
 
 }  // namespace rtproxy::http

@@ -452,8 +452,11 @@ private:
         if (!upstream_first_byte_) upstream_first_byte_ = Clock::now();
         if (interim.forwarded) {
             std::string bytes;
-            append_client_head(bytes, head);
-            http::append_head_end(bytes);
+            {
+                http::HeadWriter out(bytes, http::HeadWriter::head_bound("HTTP/1.1", head.reason, head.headers));
+                write_client_head(out, head);
+                out.end();
+            }
             mark_response_started();
             auto [ec, n] = co_await client_.stream.write(asio::buffer(bytes));
             (void)n;
@@ -471,12 +474,12 @@ private:
 
     // The status line and fields of a response as the client gets it (without the blank
     // line that ends the head): HTTP/1.1, hop-by-hop fields left out (ROUND_TRIP_NOTES §5).
-    static void append_client_head(std::string& out, const http::ResponseHead& head) {
-        out.reserve(256);
-        http::append_status_line(out, "HTTP/1.1", head.status, head.reason);
+    // `out` must have room for HeadWriter::head_bound("HTTP/1.1", reason, fields).
+    static void write_client_head(http::HeadWriter& out, const http::ResponseHead& head) {
+        out.status_line("HTTP/1.1", head.status, head.reason);
         const ResponseFieldFilter filter(head.headers);
         for (const auto& field : head.headers)
-            if (filter.forwards(field)) http::append_field(out, field.name, field.value);
+            if (filter.forwards(field)) out.field(field.name, field.value);
     }
 
     void mark_final_head_sent() {
@@ -524,10 +527,16 @@ private:
         if (client_framing == ClientFraming::close) client_keep_alive_ = false;
 
         std::string head_bytes;
-        append_client_head(head_bytes, upstream_head);
-        if (client_framing == ClientFraming::chunked) http::append_field(head_bytes, "Transfer-Encoding", "chunked");
-        if (!client_keep_alive_ && client11) http::append_field(head_bytes, "Connection", "close");
-        http::append_head_end(head_bytes);
+        {
+            using http::HeadWriter;
+            HeadWriter out(head_bytes, HeadWriter::head_bound("HTTP/1.1", upstream_head.reason, upstream_head.headers) +
+                                           HeadWriter::field_size("Transfer-Encoding", "chunked") +
+                                           HeadWriter::field_size("Connection", "close"));
+            write_client_head(out, upstream_head);
+            if (client_framing == ClientFraming::chunked) out.field("Transfer-Encoding", "chunked");
+            if (!client_keep_alive_ && client11) out.field("Connection", "close");
+            out.end();
+        }
         const bool upstream_keeps_alive = upstream_reusable(upstream_head, attempt.response_framing);
         response.headers = std::move(upstream_head.headers.list());
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string>
 
 #include "http/parser.hpp"
@@ -51,4 +52,26 @@ TEST_CASE("chunk framing is written in lower-case hex with CRLFs") {
     std::string with_trailers;
     append_last_chunk(with_trailers, Fields{{"Expires", "never"}});
     CHECK(with_trailers == "0\r\nExpires: never\r\n\r\n");
+}
+
+TEST_CASE("a head written piece by piece keeps exactly what was written, within the bound it was given") {
+    std::string out = "x";
+    {
+        HeadWriter w(out, HeadWriter::head_bound("HTTP/1.1", "OK", Fields{{"A", "1"}}) +
+                              HeadWriter::field_size("Extra", "yes") + 100);
+        w.status_line("HTTP/1.1", 200, "OK");
+        w.field("A", "1");
+        w.field("Extra", "yes");
+        w.end();
+    }
+    CHECK(out == "xHTTP/1.1 200 OK\r\nA: 1\r\nExtra: yes\r\n\r\n");
+
+    // The bound leaves room for any int as the status, not only three digits.
+    std::string widest;
+    {
+        HeadWriter w(widest, HeadWriter::head_bound("HTTP/1.1", "", {}));
+        w.status_line("HTTP/1.1", std::numeric_limits<int>::min(), "");
+        w.end();
+    }
+    CHECK(widest == "HTTP/1.1 -2147483648 \r\n\r\n");
 }
