@@ -1,6 +1,7 @@
 #include "output/record_json.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <string_view>
 
 #include "output/json_writer.hpp"
@@ -147,29 +148,42 @@ char* put_digits(char* at, long long value, int width) {
 
 constexpr std::size_t timestamp_length = 27;  // 2024-05-01T12:00:00.000123Z
 
+constexpr std::size_t seconds_length = 19;    // 2024-05-01T12:00:00
+
 // Into a caller's buffer: the record path writes one per request and must not allocate.
+// The date and time of day change once a second, so they are computed once a second (per
+// thread) and copied otherwise; only the microseconds are new for every record.
 std::string_view write_timestamp(std::chrono::system_clock::time_point ts, char (&buffer)[timestamp_length]) {
     using namespace std::chrono;
+    struct SecondText {
+        sys_seconds second = sys_seconds::min();
+        char text[seconds_length];
+    };
+    thread_local SecondText last;
     // floor, not duration_cast: a time before the epoch must still count down from its day.
     const auto micros = floor<microseconds>(ts);
-    const auto day = floor<days>(micros);
-    const year_month_day date{day};
-    const hh_mm_ss time{floor<seconds>(micros - day)};
-    const auto fraction = (micros - floor<seconds>(micros)).count();
-    char* at = put_digits(buffer, static_cast<int>(date.year()), 4);
-    *at++ = '-';
-    at = put_digits(at, static_cast<unsigned>(date.month()), 2);
-    *at++ = '-';
-    at = put_digits(at, static_cast<unsigned>(date.day()), 2);
-    *at++ = 'T';
-    at = put_digits(at, time.hours().count(), 2);
-    *at++ = ':';
-    at = put_digits(at, time.minutes().count(), 2);
-    *at++ = ':';
-    at = put_digits(at, time.seconds().count(), 2);
-    *at++ = '.';
-    at = put_digits(at, fraction, 6);
-    *at = 'Z';
+    const auto second = floor<seconds>(micros);
+    if (second != last.second) {
+        const auto day = floor<days>(second);
+        const year_month_day date{day};
+        const hh_mm_ss time{second - day};
+        char* at = put_digits(last.text, static_cast<int>(date.year()), 4);
+        *at++ = '-';
+        at = put_digits(at, static_cast<unsigned>(date.month()), 2);
+        *at++ = '-';
+        at = put_digits(at, static_cast<unsigned>(date.day()), 2);
+        *at++ = 'T';
+        at = put_digits(at, time.hours().count(), 2);
+        *at++ = ':';
+        at = put_digits(at, time.minutes().count(), 2);
+        *at++ = ':';
+        put_digits(at, time.seconds().count(), 2);
+        last.second = second;
+    }
+    std::memcpy(buffer, last.text, seconds_length);
+    buffer[seconds_length] = '.';
+    put_digits(buffer + seconds_length + 1, (micros - second).count(), 6);
+    buffer[timestamp_length - 1] = 'Z';
     return {buffer, timestamp_length};
 }
 

@@ -295,6 +295,18 @@ TEST_CASE("ts is RFC 3339 UTC with exactly six fractional digits") {
     CHECK(std::regex_match(parse_line(to_json_line(full_record()))["ts"].get<std::string>(), rfc3339));
 }
 
+TEST_CASE("ts is right for records within one second and across the next") {
+    // The date and time of day are reused while the second is the same: each of these must
+    // still come out whole, in any order.
+    using namespace std::chrono;
+    const auto second = system_clock::time_point{} + seconds{1714566896};
+    CHECK(format_timestamp(second + microseconds{123456}) == "2024-05-01T12:34:56.123456Z");
+    CHECK(format_timestamp(second + microseconds{999999}) == "2024-05-01T12:34:56.999999Z");
+    CHECK(format_timestamp(second + seconds{1}) == "2024-05-01T12:34:57.000000Z");
+    CHECK(format_timestamp(second + microseconds{1}) == "2024-05-01T12:34:56.000001Z");
+    CHECK(format_timestamp(second + days{1} + microseconds{1}) == "2024-05-02T12:34:56.000001Z");
+}
+
 TEST_CASE("durations are JSON floats even when whole, and measurements keep their precision") {
     auto record = proxy_made_400();
     record.duration_ms = 3;
