@@ -1,5 +1,6 @@
 #pragma once
 // Heads and chunk framing back to bytes, exactly as the fields say (order and case kept).
+#include <cassert>
 #include <cstddef>
 #include <cstring>
 #include <string>
@@ -25,7 +26,11 @@ public:
         out.resize(start + most);
         at_ = out.data() + start;
     }
-    ~HeadWriter() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+    ~HeadWriter() {
+        const auto written = static_cast<std::size_t>(at_ - out_.data());
+        assert(written <= out_.size() && "a HeadWriter was given less room than it wrote");
+        out_.resize(written);
+    }
     HeadWriter(const HeadWriter&) = delete;
     HeadWriter& operator=(const HeadWriter&) = delete;
 
