@@ -130,7 +130,8 @@ public:
             client_.in.consume(parsed->consumed);
 
             ++server_.active_round_trips;
-            bool again = co_await round_trips_.run(server_, pool_, client_, start);
+            const bool again = co_await round_trips_.run(server_, pool_, client_, start);
+            round_trips_.end();
             --server_.active_round_trips;
             if (!again) break;
         }

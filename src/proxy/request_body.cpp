@@ -1,5 +1,7 @@
 #include "proxy/request_body.hpp"
 
+#include <tuple>
+
 #include "proxy/use_tuple.hpp"
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -90,22 +92,21 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
             out.add_view(data);
         pending_payload += data.size();
     };
-    auto flush = [&]() -> asio::awaitable<bool> {
-        if (!out.empty()) {
-            auto [ec, written] = co_await out.write(upstream);
-            out.clear();
-            if (ec) {
-                const bool in_head = written < head_bytes;
-                result.error = io_error(Op::write, Peer::upstream, in_head ? Phase::request_head : Phase::request_body,
-                                        ec, result.body_bytes_written, attempt);
-                co_return false;
-            }
+    // What a write of `out` came to; false when it failed. Not a coroutine of its own: the
+    // write is awaited where it is needed, without a coroutine frame per write.
+    auto flushed = [&](std::error_code ec, std::size_t written) {
+        out.clear();
+        if (ec) {
+            const bool in_head = written < head_bytes;
+            result.error = io_error(Op::write, Peer::upstream, in_head ? Phase::request_head : Phase::request_body, ec,
+                                    result.body_bytes_written, attempt);
+            return false;
         }
         if (head_bytes) result.head_written = true;
         head_bytes = 0;
         result.body_bytes_written += pending_payload;
         pending_payload = 0;
-        co_return true;
+        return true;
     };
 
     if (framing_.kind != http::BodyFraming::none) {
@@ -119,7 +120,10 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
 
     while (framing_.kind != http::BodyFraming::none && !decoder_.done()) {
         if (client_.in.empty()) {
-            if (!out.empty() && !co_await flush()) co_return result;
+            if (!out.empty()) {
+                auto [ec, written] = co_await out.write(upstream);
+                if (!flushed(ec, written)) co_return result;
+            }
             auto space = client_.in.prepare(64 * 1024);
             auto [ec, n] = co_await client_.stream.read_some(space);
             if (ec) {
@@ -155,14 +159,20 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 last_chunk_added = true;
             }
         }
-        bool ok = co_await flush();
+        std::error_code write_error;
+        std::size_t written = 0;
+        if (!out.empty()) std::tie(write_error, written) = co_await out.write(upstream);
+        const bool ok = flushed(write_error, written);
         client_.in.consume(used);
         if (!ok) co_return result;
     }
     // A replay of a body that had already been read completely never entered the loop:
     // its last chunk is still to be written.
     if (chunked && decoder_.done() && !last_chunk_added) out.add_last_chunk(decoder_.trailers());
-    if (!out.empty()) co_await flush();
+    if (!out.empty()) {
+        auto [ec, written] = co_await out.write(upstream);
+        flushed(ec, written);
+    }
     co_return result;
 }
 

@@ -732,15 +732,11 @@ struct RoundTripSlot::Storage {
 RoundTripSlot::RoundTripSlot() : storage_(std::make_unique<Storage>()) {}
 RoundTripSlot::~RoundTripSlot() = default;
 
-// The state is destroyed as soon as the round trip ends, not when the connection's next
-// request reuses the slot (which may never come on an idle keep-alive connection): it holds
-// the body's share of --buffer-total and the record's memory.
 asio::awaitable<bool> RoundTripSlot::run(ServerContext& server, UpstreamPool& pool, ClientSide& client,
                                          RoundTripStart& start) {
-    auto& trip = storage_->trip.emplace(server, pool, client, start);
-    const bool again = co_await trip.run();
-    storage_->trip.reset();
-    co_return again;
+    return storage_->trip.emplace(server, pool, client, start).run();
 }
+
+void RoundTripSlot::end() { storage_->trip.reset(); }
 
 }  // namespace rtproxy::proxy

@@ -37,9 +37,14 @@ public:
     RoundTripSlot(const RoundTripSlot&) = delete;
     RoundTripSlot& operator=(const RoundTripSlot&) = delete;
 
-    // Returns true when the client connection is still framed and may carry another
-    // request. `start` is consumed; it must stay alive until the call completes.
+    // Starts a round trip in the slot and returns it to be awaited: true when the client
+    // connection is still framed and may carry another request. `start` is consumed. Call
+    // end() once it completes: the state is destroyed then, not when the connection's next
+    // request reuses the slot (which may never come on an idle keep-alive connection), as it
+    // holds the body's share of --buffer-total and the record's memory. Not a coroutine
+    // itself, so a round trip costs no extra frame.
     asio::awaitable<bool> run(ServerContext& server, UpstreamPool& pool, ClientSide& client, RoundTripStart& start);
+    void end();
 
 private:
     struct Storage;
