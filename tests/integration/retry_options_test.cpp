@@ -48,6 +48,7 @@ TEST_CASE("every retry option together starts a proxy that forwards a request on
     const auto attempts = at(record, "/attempts");
     REQUIRE(attempts.size() == 1);
     CHECK(attempts[0].at("retry").at("decision") == "not_needed");
+    CHECK(attempts[0].at("retry").at("reason") == "upstream answered 200");
     CHECK(attempts[0].at("backoff_ms") == 0);
     CHECK(at(record, "/body_buffer/limit") == 256 * 1024);
     CHECK(upstream.connections_accepted() == 1);

@@ -73,6 +73,7 @@ TEST_CASE("a GET whose upstream connection is reset before the request was read 
     CHECK(attempts[1].at("status") == 200);
     CHECK(attempts[1].at("error").is_null());
     CHECK(attempts[1].at("retry").at("decision") == "not_needed");
+    CHECK(attempts[1].at("retry").at("reason") == "upstream answered 200");
     CHECK(at(record, "/response/source") == "upstream");
     CHECK(at(record, "/response/status") == 200);
     CHECK(at(record, "/outcome") == "ok");
