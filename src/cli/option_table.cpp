@@ -76,6 +76,14 @@ auto size_into(Field Config::*field, std::uint64_t min) {
     };
 }
 
+// A path that must name a file rtproxy can read now, not when the first request needs it.
+auto readable_file_into(std::string Config::*field) {
+    return [=](const std::string& option, const std::vector<std::string>& values, Config& config) {
+        if (::access(last(values).c_str(), R_OK) != 0) throw OptionError(option, last(values), "is not a readable file");
+        config.*field = last(values);
+    };
+}
+
 OutputFormat parse_format(const std::string& option, const std::string& text) {
     if (text == "auto") return OutputFormat::auto_detect;
     if (text == "json") return OutputFormat::json;
@@ -101,11 +109,7 @@ OptionTable::OptionTable() : app_(description, "rtproxy") {
               config.upstream = require(option, last(values), parse_upstream(last(values)));
           });
     value("--upstream-ca", "FILE", "system CAs", "With an https upstream: trust the CA certificate(s) in this PEM file",
-          [](const std::string& option, const std::vector<std::string>& values, Config& config) {
-              if (::access(last(values).c_str(), R_OK) != 0)
-                  throw OptionError(option, last(values), "is not a readable file");
-              config.upstream_ca = last(values);
-          });
+          readable_file_into(&Config::upstream_ca));
     flag("--upstream-insecure", "With an https upstream: do not verify its certificate (self-signed test servers)",
          &Config::upstream_insecure);
     list("--listen", "ADDR",
@@ -117,17 +121,8 @@ OptionTable::OptionTable() : app_(description, "rtproxy") {
          })
         ->default_str(defaults.listen.front().host + ":" + std::to_string(defaults.listen.front().port));
     value("--tls-cert", "FILE", "", "Terminate TLS on every listener with this certificate chain (PEM); needs --tls-key",
-          [](const std::string& option, const std::vector<std::string>& values, Config& config) {
-              if (::access(last(values).c_str(), R_OK) != 0)
-                  throw OptionError(option, last(values), "is not a readable file");
-              config.tls_cert = last(values);
-          });
-    value("--tls-key", "FILE", "", "The private key (PEM) for --tls-cert",
-          [](const std::string& option, const std::vector<std::string>& values, Config& config) {
-              if (::access(last(values).c_str(), R_OK) != 0)
-                  throw OptionError(option, last(values), "is not a readable file");
-              config.tls_key = last(values);
-          });
+          readable_file_into(&Config::tls_cert));
+    value("--tls-key", "FILE", "", "The private key (PEM) for --tls-cert", readable_file_into(&Config::tls_key));
     flag("--demo", "Run an embedded demo upstream and send it sample traffic (no --upstream needed)",
          &Config::demo);
     value("--threads", "N", "one per core", "Worker threads, 1 to 256",

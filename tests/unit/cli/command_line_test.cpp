@@ -334,3 +334,14 @@ TEST_CASE("an option missing its value is exit 2 with one line naming it") {
 TEST_CASE("a value with control characters is quoted on one line") {
     expect_option_error({"--upstream", "a\nb:80"}, {"--upstream: \"a\\x0ab:80\""});
 }
+
+TEST_CASE("file options name the option and the path when the file cannot be read") {
+    for (const std::string option : {"--upstream-ca", "--tls-cert", "--tls-key"}) {
+        INFO(option);
+        expect_option_error({"--upstream", "127.0.0.1:9000", option, "/nonexistent/rtproxy-test.pem"},
+                            {option, "/nonexistent/rtproxy-test.pem", "is not a readable file"});
+    }
+    // A readable file is taken as given.
+    const Config c = config_of({"--upstream-ca", RTPROXY_SOURCE_DIR "/CMakeLists.txt"});
+    CHECK(c.upstream_ca == RTPROXY_SOURCE_DIR "/CMakeLists.txt");
+}
