@@ -13,6 +13,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "demo/send_all.hpp"
+
 namespace rtproxy::demo {
 namespace {
 
@@ -41,15 +43,6 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 // Reads from one socket with what was read past the caller's need kept for the next call
 // (the proxy may send the body right behind the head).
@@ -246,18 +239,18 @@ void InterimUpstream::serve_requests(int fd) {
 
         if (head.path == "/early-hints" && head.method == "GET") {
             // RFC 8297: hints first, flushed on their own, then the real answer.
-            if (!write_all(fd, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n") ||
-                !write_all(fd, response(200, "OK", "text/html; charset=utf-8", early_hints_page)))
+            if (!send_all(fd, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n") ||
+                !send_all(fd, response(200, "OK", "text/html; charset=utf-8", early_hints_page)))
                 break;
             continue;
         }
         if (head.path == "/upload" && (head.method == "POST" || head.method == "PUT")) {
             // RFC 9110 §10.1.1: the 100 invites the body; the client may be waiting for it.
             auto expect = head.field("Expect");
-            if (expect && iequals(*expect, "100-continue") && !write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
+            if (expect && iequals(*expect, "100-continue") && !send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
             auto size = read_body_size(reader, head);
             if (!size) break;
-            if (!write_all(fd, response(200, "OK", "text/plain", "received " + std::to_string(*size) + " bytes\n")))
+            if (!send_all(fd, response(200, "OK", "text/plain", "received " + std::to_string(*size) + " bytes\n")))
                 break;
             continue;
         }
@@ -276,8 +269,8 @@ void InterimUpstream::relay_to_backend(int fd, std::string already_read) {
     auto addr = loopback(backend_port_);
     auto line_end = already_read.find("\r\n");
     already_read.insert(line_end + 2, "Connection: close\r\n");
-    if (::connect(backend, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || !write_all(backend, already_read)) {
-        write_all(fd, response(502, "Bad Gateway", "text/plain", "demo upstream: cpp-httplib server unreachable\n"));
+    if (::connect(backend, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || !send_all(backend, already_read)) {
+        send_all(fd, response(502, "Bad Gateway", "text/plain", "demo upstream: cpp-httplib server unreachable\n"));
         untrack_and_close(backend);
         return;
     }
@@ -291,14 +284,14 @@ void InterimUpstream::relay_to_backend(int fd, std::string already_read) {
         // The answer first: once cpp-httplib closed, this request is over.
         if (fds[1].revents) {
             ssize_t n = ::recv(backend, chunk, sizeof chunk, 0);
-            if (n <= 0 || !write_all(fd, std::string_view(chunk, static_cast<std::size_t>(n)))) break;
+            if (n <= 0 || !send_all(fd, std::string_view(chunk, static_cast<std::size_t>(n)))) break;
         }
         if (fds[0].revents) {
             ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
             if (n <= 0) {
                 ::shutdown(backend, SHUT_WR);
                 fds[0].fd = -1;  // poll ignores it from now on
-            } else if (!write_all(backend, std::string_view(chunk, static_cast<std::size_t>(n)))) {
+            } else if (!send_all(backend, std::string_view(chunk, static_cast<std::size_t>(n)))) {
                 break;
             }
         }

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "demo/send_all.hpp"
+
 namespace rtproxy::demo {
 
 namespace {
@@ -49,15 +51,6 @@ std::string ascii_lower(std::string text) {
     return text;
 }
 
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 enum class Read { data, end, timeout };
 
@@ -179,7 +172,7 @@ std::optional<std::string> send_sample_over_socket(const std::string& host, std:
         head += "Content-Type: " + sample.content_type + "\r\nContent-Length: " + std::to_string(sample.body.size()) +
                 "\r\n";
     head += "Connection: close\r\n\r\n";
-    if (!write_all(socket.fd, head)) return "the proxy closed the connection before the request was sent";
+    if (!send_all(socket.fd, head)) return "the proxy closed the connection before the request was sent";
 
     std::string received;
     std::size_t final_from = 0;  // where the response after any 1xx read so far begins
@@ -203,7 +196,7 @@ std::optional<std::string> send_sample_over_socket(const std::string& host, std:
                 break;
         }
     }
-    if (send_body && !write_all(socket.fd, sample.body)) return "the proxy closed the connection during the body";
+    if (send_body && !send_all(socket.fd, sample.body)) return "the proxy closed the connection during the body";
     for (;;) {
         auto status = read_some(socket.fd, received, answer_timeout);
         if (status == Read::timeout) return "no complete answer within 15 s";
