@@ -41,6 +41,8 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
+std::string upstream_answered(int status) { return "upstream answered " + std::to_string(status); }
+
 std::string format_wait(milliseconds wait) {
     const auto ms = wait.count();
     if (ms < 1000) return std::to_string(ms) + " ms";
@@ -113,7 +115,7 @@ RetryVerdict RetryPolicy::decide(const AttemptFacts& facts, int retries_used) co
     switch (facts.failure) {
         case AttemptFailure::none:
             return {Decision::not_needed,
-                    facts.status != 0 ? "upstream answered " + std::to_string(facts.status)
+                    facts.status != 0 ? upstream_answered(facts.status)
                                       : or_default(facts.failure_summary, "upstream answered"),
                     milliseconds{0}, true};
 
@@ -175,7 +177,7 @@ RetryVerdict RetryPolicy::decide(const AttemptFacts& facts, int retries_used) co
         }
 
         case AttemptFailure::retryable_status: {
-            const auto what = "upstream answered " + std::to_string(facts.status);
+            const auto what = upstream_answered(facts.status);
             if (!facts.body_replayable)
                 return give_up(what + "; " +
                                or_default(facts.not_replayable_reason, "request body cannot be replayed") +

@@ -93,4 +93,9 @@ private:
 // "100 ms", "1.5 s", "2 s": how a wait reads in a retry reason.
 std::string format_wait(std::chrono::milliseconds wait);
 
+// "upstream answered 503": the start of every reason about an upstream's status, and the
+// whole reason of nearly every record (an attempt that needed no retry), so no format
+// string is parsed for it.
+std::string upstream_answered(int status);
+
 }  // namespace rtproxy::proxy

@@ -7,8 +7,6 @@
 //   5. write the record
 #include "proxy/round_trip.hpp"
 
-#include <charconv>
-
 #include "proxy/use_tuple.hpp"
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
@@ -38,18 +36,6 @@ using record::Outcome;
 using record::Peer;
 using record::Phase;
 using Decision = record::RetryDecision::Decision;
-
-// "upstream answered 200": the reason of nearly every record, so built without fmt's
-// format-string parsing (which cost more than the rest of the retry decision).
-std::string answered_reason(int status) {
-    constexpr std::string_view prefix = "upstream answered ";
-    char digits[16];
-    const auto end = std::to_chars(digits, digits + sizeof digits, status).ptr;
-    std::string reason;
-    reason.reserve(prefix.size() + static_cast<std::size_t>(end - digits));
-    reason.append(prefix).append(digits, end);
-    return reason;
-}
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -139,7 +125,7 @@ public:
             classify(attempt);
 
             if (attempt.failure == AttemptFailure::none) {
-                arec.retry = {Decision::not_needed, answered_reason(attempt.final_head->status)};
+                arec.retry = {Decision::not_needed, upstream_answered(attempt.final_head->status)};
                 co_await relay_final(attempt, arec);
                 break;
             }
@@ -465,12 +451,7 @@ private:
         interim.forwarded = head_.version == "HTTP/1.1";
         if (!upstream_first_byte_) upstream_first_byte_ = Clock::now();
         if (interim.forwarded) {
-            std::string bytes;
-            {
-                http::HeadWriter out(bytes, http::HeadWriter::head_bound("HTTP/1.1", head.reason, head.headers));
-                write_client_head(out, head);
-                out.end();
-            }
+            const std::string bytes = client_head(head, false, false);
             mark_response_started();
             auto [ec, n] = co_await client_.stream.write(asio::buffer(bytes));
             (void)n;
@@ -486,14 +467,24 @@ private:
         co_return true;
     }
 
-    // The status line and fields of a response as the client gets it (without the blank
-    // line that ends the head): HTTP/1.1, hop-by-hop fields left out (ROUND_TRIP_NOTES §5).
-    // `out` must have room for HeadWriter::head_bound("HTTP/1.1", reason, fields).
-    static void write_client_head(http::HeadWriter& out, const http::ResponseHead& head) {
-        out.status_line("HTTP/1.1", head.status, head.reason);
-        const ResponseFieldFilter filter(head.headers);
-        for (const auto& field : head.headers)
-            if (filter.forwards(field)) out.field(field.name, field.value);
+    // A response's head as the client gets it: HTTP/1.1, hop-by-hop fields left out
+    // (ROUND_TRIP_NOTES §5), then rtproxy's own framing fields when asked for.
+    static std::string client_head(const http::ResponseHead& head, bool chunked, bool close) {
+        using http::HeadWriter;
+        std::string bytes;
+        {  // the writer cuts `bytes` to what it wrote when it goes, before the return
+            HeadWriter out(bytes, HeadWriter::head_bound("HTTP/1.1", head.reason, head.headers) +
+                                      HeadWriter::field_size("Transfer-Encoding", "chunked") +
+                                      HeadWriter::field_size("Connection", "close"));
+            out.status_line("HTTP/1.1", head.status, head.reason);
+            const ResponseFieldFilter filter(head.headers);
+            for (const auto& field : head.headers)
+                if (filter.forwards(field)) out.field(field.name, field.value);
+            if (chunked) out.field("Transfer-Encoding", "chunked");
+            if (close) out.field("Connection", "close");
+            out.end();
+        }
+        return bytes;
     }
 
     void mark_final_head_sent() {
@@ -540,17 +531,8 @@ private:
         if (attempt.expect_rejected && !body_->fully_read()) client_keep_alive_ = false;
         if (client_framing == ClientFraming::close) client_keep_alive_ = false;
 
-        std::string head_bytes;
-        {
-            using http::HeadWriter;
-            HeadWriter out(head_bytes, HeadWriter::head_bound("HTTP/1.1", upstream_head.reason, upstream_head.headers) +
-                                           HeadWriter::field_size("Transfer-Encoding", "chunked") +
-                                           HeadWriter::field_size("Connection", "close"));
-            write_client_head(out, upstream_head);
-            if (client_framing == ClientFraming::chunked) out.field("Transfer-Encoding", "chunked");
-            if (!client_keep_alive_ && client11) out.field("Connection", "close");
-            out.end();
-        }
+        std::string head_bytes =
+            client_head(upstream_head, client_framing == ClientFraming::chunked, !client_keep_alive_ && client11);
         const bool upstream_keeps_alive = upstream_reusable(upstream_head, attempt.response_framing);
         response.headers = std::move(upstream_head.headers.list());
 

@@ -28,8 +28,9 @@ struct RoundTripStart {
 
 // Where a connection runs its round trips, one after another. The state of a round trip is
 // about 3 KB; it lives here, made once per connection and reused by each request, because
-// allocating a block that large per request pushed glibc's malloc into its slow paths
-// (consolidating its small-block caches every time).
+// allocating a block that large per request pushed glibc's malloc (still the allocator of
+// the sanitizer builds and of -DRTPROXY_MIMALLOC=OFF) into its slow paths, consolidating
+// its small-block caches every time.
 class RoundTripSlot {
 public:
     RoundTripSlot();
