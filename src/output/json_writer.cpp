@@ -192,6 +192,10 @@ void JsonWriter::replace(std::size_t at, std::size_t length, std::string_view by
     cursor_ -= length - bytes.size();
 }
 
+bool JsonWriter::is_plain_code(std::string_view word) {
+    return std::none_of(word.begin(), word.end(), [](char c) { return needs_attention[static_cast<unsigned char>(c)]; });
+}
+
 void JsonWriter::quoted(std::string_view text) {
     // Room for the worst case up front, so the loops below only store.
     cursor_ = quote_into(room(2 + text.size() * max_escape), text);

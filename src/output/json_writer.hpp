@@ -101,11 +101,8 @@ public:
     void finish();
 
 private:
-    static bool is_plain_code(std::string_view word) {
-        for (char c : word)
-            if (c < 0x20 || c == '"' || c == '\\' || static_cast<unsigned char>(c) >= 0x80) return false;
-        return true;
-    }
+    // True when no byte of `word` would need escaping or a UTF-8 check (what code() takes).
+    static bool is_plain_code(std::string_view word);
     // A cursor with room for at least `n` more bytes.
     char* room(std::size_t n) {
         if (static_cast<std::size_t>(limit_ - cursor_) < n) grow(n);
