@@ -74,6 +74,15 @@ record::BodyBufferRecord RequestBody::buffer_record() const {
     return r;
 }
 
+RequestBody::SendResult RequestBody::head_only(std::error_code ec, int attempt) {
+    SendResult result;
+    if (ec)
+        result.error = io_error(Op::write, Peer::upstream, Phase::request_head, ec, 0, attempt);
+    else
+        result.head_written = true;
+    return result;
+}
+
 asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& upstream, std::string_view head,
                                                            http::BodyFraming upstream_framing, int attempt) {
     SendResult result;

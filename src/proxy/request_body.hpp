@@ -40,6 +40,10 @@ public:
     // the previous attempt stopped.
     asio::awaitable<SendResult> send(UpstreamConnection& upstream, std::string_view head,
                                      http::BodyFraming upstream_framing, int attempt);
+    // No body at all (most requests): the head is the whole request. The caller writes it
+    // itself and head_only() says what that came to, so a GET costs no coroutine of send()'s.
+    bool none() const { return framing_.kind == http::BodyFraming::none; }
+    static SendResult head_only(std::error_code ec, int attempt);
 
     bool fully_read() const { return decoder_.done(); }
     bool started() const { return bytes_from_client_ > 0; }

@@ -276,7 +276,14 @@ private:
                 co_return;
             }
         }
-        auto sent = co_await body_->send(*attempt.conn, head, upstream_framing_, arec.n);
+        RequestBody::SendResult sent;
+        if (body_->none() && !head.empty()) {
+            auto [ec, n] = co_await attempt.conn->write(asio::buffer(head));
+            (void)n;
+            sent = RequestBody::head_only(ec, arec.n);
+        } else {
+            sent = co_await body_->send(*attempt.conn, head, upstream_framing_, arec.n);
+        }
         arec.body_source = sent.source;
         arec.request_body_bytes_written = sent.body_bytes_written;
         rec_.upstream_request->body_bytes = sent.body_bytes_written;
