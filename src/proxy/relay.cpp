@@ -22,6 +22,40 @@ using record::Op;
 using record::Peer;
 using record::Phase;
 
+namespace {
+
+record::ErrorRecord client_write_error(std::error_code ec, std::uint64_t body_bytes, int attempt) {
+    return io_error(Op::write, Peer::client, Phase::response_body, ec, body_bytes, attempt);
+}
+
+}  // namespace
+
+std::optional<std::string_view> body_read_with_head(const UpstreamConnection& upstream, http::Framing upstream_framing) {
+    const auto available = upstream.in.readable();
+    switch (upstream_framing.kind) {
+        case http::BodyFraming::none: return std::string_view{};
+        case http::BodyFraming::length:
+            if (upstream_framing.content_length <= available.size())
+                return available.substr(0, static_cast<std::size_t>(upstream_framing.content_length));
+            return std::nullopt;
+        case http::BodyFraming::chunked:
+        case http::BodyFraming::close: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+RelayResult relayed_at_once(std::error_code ec, std::uint64_t body_bytes, int attempt) {
+    RelayResult result;
+    result.body_bytes = body_bytes;
+    if (ec) {
+        result.error = client_write_error(ec, body_bytes, attempt);
+        result.client_failed = true;
+    } else {
+        result.head_written = true;
+    }
+    return result;
+}
+
 asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream& client,
                                             std::string head, http::Framing upstream_framing,
                                             ClientFraming client_framing, const http::Limits& limits, int attempt) {
@@ -38,7 +72,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
     auto written = [&](std::error_code ec) {
         out.clear();
         if (ec) {
-            result.error = io_error(Op::write, Peer::client, Phase::response_body, ec, result.body_bytes, attempt);
+            result.error = client_write_error(ec, result.body_bytes, attempt);
             result.client_failed = true;
             return false;
         }

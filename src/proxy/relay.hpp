@@ -31,6 +31,15 @@ struct RelayResult {
     http::Fields trailers;
 };
 
+// The body when all of it is already read with the head (no body, or a Content-Length body
+// no bigger than what arrived): the caller writes head and body at once and asks
+// relayed_at_once() what that came to, without relay_response's coroutine. nullopt: stream
+// it with relay_response.
+std::optional<std::string_view> body_read_with_head(const UpstreamConnection& upstream, http::Framing upstream_framing);
+// What writing the head and that whole body came to, as relay_response would record it; the
+// caller consumes the body from the upstream's buffer either way.
+RelayResult relayed_at_once(std::error_code ec, std::uint64_t body_bytes, int attempt);
+
 // Writes `head` (already serialised) with the first body bytes, then the rest of the body.
 asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream& client,
                                             std::string head, http::Framing upstream_framing,

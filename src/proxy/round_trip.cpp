@@ -7,6 +7,8 @@
 //   5. write the record
 #include "proxy/round_trip.hpp"
 
+#include <array>
+
 #include "proxy/use_tuple.hpp"
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
@@ -544,8 +546,18 @@ private:
         response.headers = std::move(upstream_head.headers.list());
 
         mark_final_head_sent();
-        auto relayed = co_await relay_response(*attempt.conn, client_.stream, std::move(head_bytes),
-                                               attempt.response_framing, client_framing, limits_, arec.n);
+        RelayResult relayed;
+        if (auto body = body_read_with_head(*attempt.conn, attempt.response_framing)) {
+            // The usual small response: head and body leave in one write, no streaming loop.
+            const std::array<asio::const_buffer, 2> pieces{asio::buffer(head_bytes), asio::buffer(*body)};
+            auto [ec, n] = co_await client_.stream.write(pieces);
+            (void)n;
+            relayed = relayed_at_once(ec, body->size(), arec.n);
+            attempt.conn->in.consume(body->size());
+        } else {
+            relayed = co_await relay_response(*attempt.conn, client_.stream, std::move(head_bytes),
+                                              attempt.response_framing, client_framing, limits_, arec.n);
+        }
         response.body_bytes = relayed.body_bytes;
         response.trailers = relayed.trailers.list();
         rec_.response = std::move(response);

@@ -53,3 +53,44 @@ TEST_CASE("a client that disconnects mid-response is recorded as client_abort an
     CHECK(at(again, "/outcome") == "ok");
     CHECK(at(again, "/attempts/0/conn/reused") == false);
 }
+
+// A small response leaves in one write with its head; the client that reset before it
+// arrived must still be told apart from an upstream failure.
+TEST_CASE("a client that resets before a small response is written is recorded as a client write failure") {
+    Gate request_forwarded;
+    Gate client_reset;
+    ScriptedUpstream upstream([&](UpstreamConnection& c) {
+        if (c.index() > 0) {
+            serve([](const ReceivedRequest& request) { return http_response(200, "fresh " + request.target); })(c);
+            return;
+        }
+        c.read_head();
+        request_forwarded.open();
+        if (client_reset.wait(Millis{10000})) c.write(http_response(200, "small"));
+    });
+    ProxyProcess proxy(upstream.port());
+    {
+        RawClient client(proxy.port());
+        client.send(get("/small"));
+        REQUIRE(request_forwarded.wait(Millis{10000}));
+        client.reset();  // RST: rtproxy's next write to this client fails
+    }
+    client_reset.open();
+
+    auto record = proxy.wait_for_round_trips(1).at(0);
+    INFO(show(record));
+    CHECK(at(record, "/outcome") == "client_abort");
+    CHECK(at(record, "/attempts/0/status") == 200);
+    CHECK(at(record, "/attempts/0/error") == nullptr);
+    CHECK(at(record, "/response/body_bytes") == 5);
+    auto error = find_error(record, "write", "client", "response_body");
+    REQUIRE(error);
+    CHECK(error->at("bytes") == 5);
+
+    RawClient next(proxy.port());
+    next.send(get("/again"));
+    auto response = next.read_response();
+    CHECK(response.status == 200);
+    CHECK(response.body == "fresh /again");
+    CHECK(upstream.connections_accepted() == 2);  // the first upstream connection was not pooled
+}
