@@ -2,6 +2,7 @@
 // --buffer-body while it streams to the first attempt; a retry sends the buffer
 // (`body_source: "buffer"`) with the same framing, byte for byte. A body over the limit
 // cannot be replayed and the record says so in words.
+#include "harness/reset_after_read.hpp"
 #include "harness/retry_requests.hpp"
 #include "harness/retry_scripts.hpp"
 #include "test_support.hpp"
@@ -15,31 +16,14 @@ std::string describe_body(const std::string& body) {
     return std::to_string(body.size()) + " bytes, fnv1a " + std::to_string(fnv1a(body));
 }
 
-struct Replay {
-    HttpResponse response;
-    json record;
-    std::vector<LoggedRequest> upstream_saw;
-};
+using Replay = ResetAfterReadRun;
 
-// Sends `request` (carrying `body`) through rtproxy to an upstream whose first connection
-// reads the whole request and resets, and whose later connections answer.
+// Sends `request` (carrying a body) through rtproxy to an upstream whose first connection
+// reads the whole request and resets, and whose later connections describe what they got.
 Replay send_to_an_upstream_that_resets_after_reading(const std::string& request, std::vector<std::string> args) {
-    RequestLog log;
-    ScriptedUpstream upstream(
-        first_connection(read_request_then_reset(log), serve_logged(log, [](const ReceivedRequest& received) {
-                             return http_response(200, describe_body(received.body));
-                         })));
-    Replay replay;
-    {
-        ProxyProcess proxy(upstream.port(), std::move(args));
-        RawClient client(proxy.port());
-        client.send(request);
-        replay.response = client.read_response();
-        replay.record = proxy.wait_for_round_trips(1).at(0);
-    }
-    upstream.stop();
-    replay.upstream_saw = log.entries();
-    return replay;
+    return through_an_upstream_that_resets_after_reading(
+        request, std::move(args),
+        [](const ReceivedRequest& received) { return http_response(200, describe_body(received.body)); });
 }
 
 void check_replayed_from_buffer(const Replay& replay, const std::string& body) {

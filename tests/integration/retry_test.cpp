@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "harness/reset_after_read.hpp"
 #include "harness/retry_requests.hpp"
 #include "harness/retry_scripts.hpp"
 #include "test_support.hpp"
@@ -15,32 +16,11 @@ using namespace rtproxy::integration;
 namespace {
 
 // A POST that the upstream reads whole and then answers with a reset, sent with `args`.
-struct PostAfterReset {
-    HttpResponse response;
-    json record;
-    std::vector<LoggedRequest> upstream_saw;
-    std::size_t connections = 0;
-};
-
-PostAfterReset post_to_an_upstream_that_resets_after_reading(const std::vector<std::string>& args,
-                                                             const std::string& extra_fields = {}) {
-    RequestLog log;
-    ScriptedUpstream upstream(
-        first_connection(read_request_then_reset(log), serve_logged(log, [](const ReceivedRequest& request) {
-                             return http_response(201, "created " + request.body);
-                         })));
-    PostAfterReset result;
-    {
-        ProxyProcess proxy(upstream.port(), args);
-        RawClient client(proxy.port());
-        client.send(post_with_length("/orders", "item=42", extra_fields));
-        result.response = client.read_response();
-        result.record = proxy.wait_for_round_trips(1).at(0);
-    }
-    upstream.stop();
-    result.upstream_saw = log.entries();
-    result.connections = upstream.connections_accepted();
-    return result;
+ResetAfterReadRun post_to_an_upstream_that_resets_after_reading(const std::vector<std::string>& args,
+                                                                const std::string& extra_fields = {}) {
+    return through_an_upstream_that_resets_after_reading(
+        post_with_length("/orders", "item=42", extra_fields), args,
+        [](const ReceivedRequest& request) { return http_response(201, "created " + request.body); });
 }
 
 }  // namespace
