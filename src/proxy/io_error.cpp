@@ -5,9 +5,13 @@
 
 namespace rtproxy::proxy {
 
+bool is_end_of_stream(const std::error_code& ec) {
+    return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+}
+
 std::string error_kind(const std::error_code& ec, bool timed_out) {
     if (timed_out || ec == asio::error::timed_out) return "timeout";
-    if (ec == asio::error::eof) return "eof";
+    if (is_end_of_stream(ec)) return "eof";
     if (ec == asio::error::connection_reset) return "reset";
     if (ec == asio::error::connection_refused) return "refused";
     if (ec == asio::error::broken_pipe || ec == asio::error::not_connected || ec == asio::error::shut_down)
@@ -16,7 +20,7 @@ std::string error_kind(const std::error_code& ec, bool timed_out) {
         ec == asio::error::no_data)
         return "unresolved";
     if (ec == asio::error::network_unreachable || ec == asio::error::host_unreachable) return "unreachable";
-    if (ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated) return "tls";
+    if (ec.category() == asio::error::get_ssl_category()) return "tls";
     if (ec == asio::error::operation_aborted) return "closed";
     return "io";
 }

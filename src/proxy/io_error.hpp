@@ -10,7 +10,13 @@
 
 namespace rtproxy::proxy {
 
-// "reset", "eof", "timeout", "refused", "closed", "unresolved", "tls", or "io".
+// The peer closed its side: EOF, or over TLS a close without close_notify, which many
+// servers skip (OpenSSL reports it as a truncated stream; Go and curl take it as EOF too).
+bool is_end_of_stream(const std::error_code& ec);
+
+// "reset", "eof", "timeout", "refused", "closed", "unresolved", "unreachable", "tls", or
+// "io". A TLS peer that closes without close_notify is "eof", as it would be over TCP; the
+// message still says the stream was truncated.
 std::string error_kind(const std::error_code& ec, bool timed_out = false);
 
 record::ErrorRecord io_error(record::Op op, record::Peer peer, record::Phase phase, const std::error_code& ec,

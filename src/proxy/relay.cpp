@@ -2,8 +2,6 @@
 
 #include <tuple>
 
-#include <asio/ssl/error.hpp>
-
 #include "proxy/use_tuple.hpp"
 #include <asio/use_awaitable.hpp>
 
@@ -90,10 +88,8 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
             auto [ec, n] =
                 co_await upstream.read_some(upstream.in.prepare(body_read_size));
             if (ec) {
-                // A close-delimited body ends at EOF; over TLS many servers skip close_notify, which
-                // OpenSSL reports as a truncated stream (Go and curl accept it as the end too).
-                const bool end_of_stream = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-                if (end_of_stream && decoder.finish_at_eof()) break;
+                // A close-delimited body ends at EOF (over TLS, with or without close_notify).
+                if (is_end_of_stream(ec) && decoder.finish_at_eof()) break;
                 result.error = io_error(Op::read, Peer::upstream, Phase::response_body, ec, result.body_bytes, attempt);
                 co_return result;
             }

@@ -422,9 +422,12 @@ private:
                 // upstream never read this request (the race Go and browsers retry once).
                 const bool stale = conn.reused && !attempt.response_bytes;
                 attempt.failure = stale ? AttemptFailure::stale_pooled_connection : AttemptFailure::failed_after_write;
-                attempt.summary = fmt::format("upstream {} before responding",
-                                              ec == asio::error::eof ? "closed the connection" : error_kind(ec));
-                if (ec == asio::error::connection_reset) attempt.summary = "upstream reset the connection before responding";
+                if (is_end_of_stream(ec))
+                    attempt.summary = "upstream closed the connection before responding";
+                else if (ec == asio::error::connection_reset)
+                    attempt.summary = "upstream reset the connection before responding";
+                else
+                    attempt.summary = fmt::format("reading from the upstream failed ({}) before it responded", error_kind(ec));
                 arec.error = io_error(Op::read, Peer::upstream, interim_count ? Phase::interim : Phase::response_head, ec,
                                       0, arec.n);
                 attempt.conn.reset();

@@ -6,7 +6,6 @@
 #include "proxy/use_tuple.hpp"
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/ssl/error.hpp>
 #include <asio/write.hpp>
 
 #include "proxy/io_error.hpp"
@@ -34,7 +33,7 @@ asio::awaitable<void> copy_one_way(Stream& from, Stream& to, Peer from_peer, Pee
         auto [rec, n] = co_await from.read_some(asio::buffer(buffer));
         if (rec) {
             if (!shared.closed_by) shared.closed_by = from_peer == Peer::client ? ClosedBy::client : ClosedBy::upstream;
-            if (rec == asio::error::eof || rec == asio::ssl::error::stream_truncated) {
+            if (is_end_of_stream(rec)) {
                 // Half-close: the other side may still have things to say.
                 to.shutdown_send();
             } else if (rec != asio::error::operation_aborted) {

@@ -2,7 +2,10 @@
 // --upstream-ca (or skips that with --upstream-insecure), and says so when the handshake
 // fails (peer: cpp-httplib's SSLServer). A TLS listener (--tls-cert): rtproxy terminates TLS.
 #include <httplib.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -57,6 +60,53 @@ private:
     httplib::SSLServer server_;
     int port_ = 0;
     std::thread thread_;
+};
+
+// Speaks TLS on one connection, reads the request head, then closes the TCP connection
+// without a TLS close_notify, as many servers do when they drop a connection.
+class TruncatingTlsUpstream {
+public:
+    explicit TruncatingTlsUpstream(const TestCertificate& certificate) : context_(SSL_CTX_new(TLS_server_method())) {
+        REQUIRE(context_ != nullptr);
+        REQUIRE(SSL_CTX_use_certificate_file(context_, certificate.cert.c_str(), SSL_FILETYPE_PEM) == 1);
+        REQUIRE(SSL_CTX_use_PrivateKey_file(context_, certificate.key.c_str(), SSL_FILETYPE_PEM) == 1);
+        thread_ = std::thread([this] { serve_one(); });
+    }
+    ~TruncatingTlsUpstream() {
+        listener_.shutdown_both();  // ends a wait in accept()
+        thread_.join();
+        SSL_CTX_free(context_);
+    }
+    int port() const { return listener_.local_port(); }
+    bool read_a_request() const { return read_a_request_; }
+
+private:
+    void serve_one() {
+        Socket connection = listener_.accept(Millis{10000});
+        if (!connection.valid()) return;
+        const timeval bound{10, 0};  // a stuck handshake or read ends the test instead of hanging it
+        setsockopt(connection.fd(), SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+        setsockopt(connection.fd(), SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
+        SSL* tls = SSL_new(context_);
+        SSL_set_fd(tls, connection.fd());
+        if (SSL_accept(tls) == 1) {
+            std::string received;
+            char buffer[4096];
+            while (received.find("\r\n\r\n") == std::string::npos) {
+                const int n = SSL_read(tls, buffer, sizeof buffer);
+                if (n <= 0) break;
+                received.append(buffer, static_cast<std::size_t>(n));
+            }
+            read_a_request_ = received.find("\r\n\r\n") != std::string::npos;
+        }
+        connection.close();  // TCP FIN with no SSL_shutdown before it: no close_notify
+        SSL_free(tls);
+    }
+
+    SSL_CTX* context_;
+    Socket listener_ = Socket::bind_loopback(true);
+    std::atomic<bool> read_a_request_{false};
+    std::thread thread_;  // last: starts after every member it uses exists
 };
 
 std::string https_upstream(int port) { return "https://127.0.0.1:" + std::to_string(port); }
@@ -144,4 +194,23 @@ TEST_CASE("rtproxy --tls-cert without --tls-key is a bad option") {
     auto result = run_rtproxy({"--upstream", "127.0.0.1:9", "--tls-cert", certificate.cert.string()});
     CHECK(result.exit_code == 2);
     CHECK(result.err == "rtproxy: --tls-cert needs --tls-key\n");
+}
+
+TEST_CASE("an https upstream that closes without close_notify before responding is an eof, as over TCP") {
+    TestCertificate certificate;
+    TruncatingTlsUpstream upstream(certificate);
+    ProxyProcess proxy(0, {"--upstream", https_upstream(upstream.port()), "--upstream-ca", certificate.cert.string()});
+    auto result = curl({"-o", "/dev/null", "-w", "%{http_code}", url(proxy.port(), "/gone")});
+    CHECK(result.out == "502");
+    auto record = proxy.wait_for_round_trips(1).at(0);
+    INFO(show(record));
+    CHECK(upstream.read_a_request());
+    CHECK(at(record, "/response/source") == "proxy");
+    CHECK(at(record, "/outcome") == "upstream_error");
+    CHECK(at(record, "/attempts/0/error/op") == "read");
+    CHECK(at(record, "/attempts/0/error/peer") == "upstream");
+    CHECK(at(record, "/attempts/0/error/phase") == "response_head");
+    CHECK(at(record, "/attempts/0/error/kind") == "eof");
+    CHECK(at(record, "/attempts/0/retry/reason").get<std::string>().find("upstream closed the connection before responding") == 0);
+    proxy.stop();
 }
