@@ -53,6 +53,22 @@ public:
         need_comma_ = false;
         return *this;
     }
+    // A run of the caller's own JSON between two values, copied as one piece: names,
+    // brackets and commas the caller spells out because it knows the record's structure,
+    // e.g. `},"request":{"method":`. Plain ASCII, nothing to escape; a run that starts a new
+    // member after a value starts with its ','. A run ending in ':', '[' or '{' is followed
+    // by a value or member without a comma; after any other ending one is written.
+    template <std::size_t N>
+    JsonWriter& text(const char (&run)[N]) {
+        constexpr std::size_t length = N - 1;
+        static_assert(length > 0);
+        char* at = room(length);
+        std::memcpy(at, run, length);
+        cursor_ = at + length;
+        const char last = run[length - 1];
+        need_comma_ = !(last == ':' || last == '[' || last == '{');
+        return *this;
+    }
     // A name that comes from data (e.g. a map key): escaped and checked like string().
     JsonWriter& text_key(std::string_view name);
 
