@@ -174,3 +174,24 @@ TEST_CASE("name_value writes a header pair exactly as the object of two strings 
         CHECK(fused_lossy == parts_lossy);
     }
 }
+
+TEST_CASE("text runs mix with the calls that decide commas: a run ending in a name or an opening takes no comma after it") {
+    std::string out;
+    {
+        JsonWriter w(out);
+        w.begin_array();
+        w.text("{\"a\":").number(1);
+        w.text(",\"b\":[");
+        w.string("x");
+        w.string("y");
+        w.text("]}");
+        w.begin_object();  // after a run ending in '}': a comma first
+        w.key("c").null();
+        w.end_object();
+        w.text(",{");  // a run after a value spells its own comma
+        w.key("d").boolean(false);
+        w.text("}");
+        w.end_array();
+    }
+    CHECK(out == R"([{"a":1,"b":["x","y"]},{"c":null},{"d":false}])");
+}
