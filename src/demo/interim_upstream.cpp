@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <exception>
 #include <optional>
@@ -14,6 +13,8 @@
 #include <system_error>
 
 #include "demo/send_all.hpp"
+#include "http/body_decoder.hpp"
+#include "http/parser.hpp"
 
 namespace rtproxy::demo {
 namespace {
@@ -35,15 +36,6 @@ sockaddr_in loopback(std::uint16_t port) {
     return addr;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-
 // Reads from one socket with what was read past the caller's need kept for the next call
 // (the proxy may send the body right behind the head).
 class Reader {
@@ -62,6 +54,13 @@ public:
         return take(n);
     }
     std::string take_buffered() { return take(buffer_.size()); }
+    // Whatever is buffered, or the next bytes to arrive; nullopt at the end of the stream.
+    std::optional<std::string> read_some() {
+        if (buffer_.empty() && !fill()) return std::nullopt;
+        return take(buffer_.size());
+    }
+    // Bytes read past what the caller needed, kept for the next call.
+    void put_back(std::string bytes) { buffer_.insert(0, bytes); }
 
 private:
     bool fill() {
@@ -84,41 +83,18 @@ private:
     std::string buffer_;
 };
 
-struct RequestHead {
-    std::string method;
-    std::string path;  // target without the query
-    std::vector<std::pair<std::string, std::string>> fields;
+// The request head at the front of `text` (which holds all of it), parsed by rtproxy's own
+// codec; nullopt when it is not a head the codec accepts.
+std::optional<http::RequestHead> parse_request_head(std::string_view text) {
+    http::RequestHeadParser parser;
+    auto parsed = parser.parse(text);
+    if (parsed.status != http::ParseStatus::complete) return std::nullopt;
+    return std::move(parsed.head);
+}
 
-    std::optional<std::string> field(std::string_view name) const {
-        for (const auto& [n, v] : fields)
-            if (iequals(n, name)) return v;
-        return std::nullopt;
-    }
-};
-
-// Lenient on purpose: the proxy in front already rejected anything malformed.
-RequestHead parse_request_head(std::string_view text) {
-    RequestHead head;
-    auto line_end = text.find("\r\n");
-    std::string_view line = text.substr(0, line_end);
-    auto sp1 = line.find(' ');
-    auto sp2 = line.find(' ', sp1 + 1);
-    head.method = std::string(line.substr(0, sp1));
-    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    head.path = std::string(target.substr(0, target.find('?')));
-    for (std::size_t at = line_end + 2; at < text.size();) {
-        auto end = text.find("\r\n", at);
-        if (end == std::string_view::npos || end == at) break;
-        std::string_view field = text.substr(at, end - at);
-        at = end + 2;
-        auto colon = field.find(':');
-        if (colon == std::string_view::npos) continue;
-        std::string_view value = field.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-        head.fields.emplace_back(std::string(field.substr(0, colon)), std::string(value));
-    }
-    return head;
+std::string_view path_of(const http::RequestHead& head) {
+    const std::string_view target = head.target;
+    return target.substr(0, target.find('?'));
 }
 
 std::string response(int status, std::string_view reason, std::string_view content_type, std::string_view body) {
@@ -129,31 +105,25 @@ std::string response(int status, std::string_view reason, std::string_view conte
     return out;
 }
 
-// The request body's size, read to its end (Content-Length or chunked), or nullopt when
-// the connection ended first or the framing is not one this demo reads.
-std::optional<std::uint64_t> read_body_size(Reader& reader, const RequestHead& head) {
-    if (auto te = head.field("Transfer-Encoding")) {
-        if (!iequals(*te, "chunked")) return std::nullopt;
-        std::uint64_t total = 0;
-        for (;;) {
-            auto size_line = reader.read_until("\r\n", 1024);
-            if (!size_line) return std::nullopt;
-            std::uint64_t size = std::stoull(*size_line, nullptr, 16);
-            if (size == 0) break;
-            if (total + size > max_upload_bytes || !reader.read_exact(size + 2)) return std::nullopt;
-            total += size;
-        }
-        for (;;) {  // trailer section up to its empty line
-            auto line = reader.read_until("\r\n", max_head_bytes);
-            if (!line) return std::nullopt;
-            if (*line == "\r\n") return total;
-        }
+// The request body's size, read to its end as its framing says (rtproxy's own decoder), or
+// nullopt when the connection ended first or the framing is invalid.
+std::optional<std::uint64_t> read_body_size(Reader& reader, const http::RequestHead& head) {
+    const auto framing = http::request_framing(head);
+    if (!framing.ok) return std::nullopt;
+    http::BodyDecoder decoder(framing.framing);
+    std::string pending;
+    while (!decoder.done()) {
+        auto step = decoder.decode(pending);
+        if (step.error || decoder.payload_bytes() > max_upload_bytes) return std::nullopt;
+        pending.erase(0, step.consumed);
+        if (decoder.done()) break;
+        if (step.consumed > 0) continue;
+        auto more = reader.read_some();
+        if (!more) return std::nullopt;
+        pending += *more;
     }
-    auto length = head.field("Content-Length");
-    if (!length) return 0;
-    std::uint64_t size = std::stoull(*length);
-    if (size > max_upload_bytes || !reader.read_exact(size)) return std::nullopt;
-    return size;
+    reader.put_back(std::move(pending));
+    return decoder.payload_bytes();
 }
 
 }  // namespace
@@ -225,7 +195,7 @@ void InterimUpstream::serve_connection(int fd) {
     try {
         serve_requests(fd);
     } catch (const std::exception&) {
-        // A number that does not parse (Content-Length, chunk size): drop the connection.
+        // Only an allocation failure could land here: drop this connection, not the demo.
     }
     untrack_and_close(fd);
 }
@@ -235,19 +205,24 @@ void InterimUpstream::serve_requests(int fd) {
     for (;;) {
         auto text = reader.read_until("\r\n\r\n", max_head_bytes);
         if (!text) break;
-        auto head = parse_request_head(*text);
+        auto parsed = parse_request_head(*text);
+        if (!parsed) break;  // the proxy in front only forwards valid heads; drop anything else
+        const auto& head = *parsed;
+        const auto path = path_of(head);
 
-        if (head.path == "/early-hints" && head.method == "GET") {
+        if (path == "/early-hints" && head.method == "GET") {
             // RFC 8297: hints first, flushed on their own, then the real answer.
             if (!send_all(fd, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n") ||
                 !send_all(fd, response(200, "OK", "text/html; charset=utf-8", early_hints_page)))
                 break;
             continue;
         }
-        if (head.path == "/upload" && (head.method == "POST" || head.method == "PUT")) {
+        if (path == "/upload" && (head.method == "POST" || head.method == "PUT")) {
             // RFC 9110 §10.1.1: the 100 invites the body; the client may be waiting for it.
-            auto expect = head.field("Expect");
-            if (expect && iequals(*expect, "100-continue") && !send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
+            const auto* expect = head.headers.find("Expect");
+            if (expect && http::iequals(expect->value, "100-continue") &&
+                !send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
+                break;
             auto size = read_body_size(reader, head);
             if (!size) break;
             if (!send_all(fd, response(200, "OK", "text/plain", "received " + std::to_string(*size) + " bytes\n")))

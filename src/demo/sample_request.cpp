@@ -6,14 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
 #include "demo/send_all.hpp"
+#include "http/parser.hpp"
 
 namespace rtproxy::demo {
 
@@ -46,11 +46,6 @@ struct OwnedSocket {
     }
 };
 
-std::string ascii_lower(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
 
 enum class Read { data, end, timeout };
 
@@ -68,19 +63,23 @@ Read read_some(int fd, std::string& into, std::chrono::milliseconds timeout) {
 struct StatusHead {
     int status = 0;
     std::size_t end = 0;  // just past the head's empty line
-    std::optional<std::size_t> content_length;
+    std::optional<std::uint64_t> content_length;
 };
 
-// The response head starting at `from`, once all of it has arrived.
+// The response head starting at `from`, once all of it has arrived, parsed by rtproxy's
+// own codec (nullopt also for a head it rejects: the demo then reports no final response).
 std::optional<StatusHead> parse_status_head(const std::string& received, std::size_t from) {
-    const auto end = received.find("\r\n\r\n", from);
-    if (end == std::string::npos || received.size() < from + 12) return std::nullopt;
+    http::ResponseHeadParser parser;
+    auto parsed = parser.parse(std::string_view(received).substr(from));
+    if (parsed.status != http::ParseStatus::complete) return std::nullopt;
     StatusHead head;
-    head.status = std::atoi(received.c_str() + from + 9);  // "HTTP/1.1 " is 9 bytes
-    head.end = end + 4;
-    const std::string lower = ascii_lower(received.substr(from, end - from));
-    if (const auto at = lower.find("\r\ncontent-length:"); at != std::string::npos)
-        head.content_length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
+    head.status = parsed.head.status;
+    head.end = from + parsed.consumed;
+    if (const auto* length = parsed.head.headers.find("Content-Length")) {
+        std::uint64_t value = 0;
+        const auto* end = length->value.data() + length->value.size();
+        if (std::from_chars(length->value.data(), end, value).ptr == end) head.content_length = value;
+    }
     return head;
 }
 
@@ -166,7 +165,7 @@ std::optional<std::string> send_sample_over_socket(const std::string& host, std:
     bool wants_continue = false;
     for (const auto& [name, value] : sample.headers) {
         head += name + ": " + value + "\r\n";
-        if (ascii_lower(name) == "expect" && ascii_lower(value) == "100-continue") wants_continue = true;
+        if (http::iequals(name, "Expect") && http::iequals(value, "100-continue")) wants_continue = true;
     }
     if (!sample.body.empty())
         head += "Content-Type: " + sample.content_type + "\r\nContent-Length: " + std::to_string(sample.body.size()) +
