@@ -38,7 +38,7 @@ Reason parse_request_line(std::string_view line, RequestLine& out) {
     out.version = line.substr(last_sp + 1);
     if (!syntax::is_token(out.method)) return "method is not a token (RFC 9110 §9.1)";
     if (out.target.empty()) return "empty request-target";
-    if (!syntax::all_of(out.target, syntax::is_target_char))
+    if (!syntax::all_target_chars(out.target))
         return "request-target contains whitespace, a control character or a non-ASCII byte (RFC 9112 §3.2)";
     return check_version(out.version);
 }
