@@ -63,8 +63,7 @@ Reason parse_status_line(std::string_view line, StatusLine& out) {
     if (rest.size() > 3 && rest[3] != ' ') return "status code is not three digits 100-999 after exactly one space";
     out.status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
     out.reason = rest.size() > 4 ? rest.substr(4) : std::string_view{};
-    for (char c : out.reason)
-        if (!syntax::is_field_value_char(c)) return "control character in the reason phrase";
+    if (!syntax::all_field_value_chars(out.reason)) return "control character in the reason phrase";
     return nullptr;
 }
 

@@ -22,8 +22,17 @@ using record::Phase;
 
 namespace {
 
-record::ErrorRecord client_write_error(std::error_code ec, std::uint64_t body_bytes, int attempt) {
-    return io_error(Op::write, Peer::client, Phase::response_body, ec, body_bytes, attempt);
+// What one write to the client came to, kept in `result`: a failed write is the client's
+// error (with the body bytes read so far); any write that succeeded took the head with it.
+// False when the client is gone.
+bool note_client_write(RelayResult& result, std::error_code ec, int attempt) {
+    if (ec) {
+        result.error = io_error(Op::write, Peer::client, Phase::response_body, ec, result.body_bytes, attempt);
+        result.client_failed = true;
+        return false;
+    }
+    result.head_written = true;
+    return true;
 }
 
 }  // namespace
@@ -45,12 +54,7 @@ std::optional<std::string_view> body_read_with_head(const UpstreamConnection& up
 RelayResult relayed_at_once(std::error_code ec, std::uint64_t body_bytes, int attempt) {
     RelayResult result;
     result.body_bytes = body_bytes;
-    if (ec) {
-        result.error = client_write_error(ec, body_bytes, attempt);
-        result.client_failed = true;
-    } else {
-        result.head_written = true;
-    }
+    note_client_write(result, ec, attempt);
     return result;
 }
 
@@ -61,7 +65,6 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
     http::BodyDecoder decoder(upstream_framing, limits);
     GatherWrite out;
     out.adopt(std::move(head));
-    bool head_pending = true;
     const bool chunked = client_framing == ClientFraming::chunked;
 
     // What a write of `out` came to; false when the client is gone. Not a coroutine of its
@@ -69,14 +72,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
     // measurable share of a small response's cost.
     auto written = [&](std::error_code ec) {
         out.clear();
-        if (ec) {
-            result.error = client_write_error(ec, result.body_bytes, attempt);
-            result.client_failed = true;
-            return false;
-        }
-        if (head_pending) result.head_written = true;
-        head_pending = false;
-        return true;
+        return note_client_write(result, ec, attempt);
     };
 
     while (upstream_framing.kind != http::BodyFraming::none && !decoder.done()) {
