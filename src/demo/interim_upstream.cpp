@@ -48,21 +48,11 @@ public:
             if (buffer_.size() > limit || !fill()) return std::nullopt;
         }
     }
-    std::optional<std::string> read_exact(std::size_t n) {
-        while (buffer_.size() < n)
-            if (!fill()) return std::nullopt;
-        return take(n);
-    }
     std::string take_buffered() { return take(buffer_.size()); }
-    // Whatever is buffered, or the next bytes to arrive; nullopt at the end of the stream.
-    std::optional<std::string> read_some() {
-        if (buffer_.empty() && !fill()) return std::nullopt;
-        return take(buffer_.size());
-    }
-    // Bytes read past what the caller needed, kept for the next call.
-    void put_back(std::string bytes) { buffer_.insert(0, bytes); }
-
-private:
+    // What has arrived and not been used yet; consume() drops the front of it.
+    std::string_view buffered() const { return buffer_; }
+    void consume(std::size_t n) { buffer_.erase(0, n); }
+    // Waits for more bytes; false at the end of the stream.
     bool fill() {
         char chunk[16 * 1024];
         for (;;) {
@@ -73,6 +63,8 @@ private:
             return true;
         }
     }
+
+private:
     std::string take(std::size_t n) {
         std::string out = buffer_.substr(0, n);
         buffer_.erase(0, n);
@@ -111,18 +103,12 @@ std::optional<std::uint64_t> read_body_size(Reader& reader, const http::RequestH
     const auto framing = http::request_framing(head);
     if (!framing.ok) return std::nullopt;
     http::BodyDecoder decoder(framing.framing);
-    std::string pending;
     while (!decoder.done()) {
-        auto step = decoder.decode(pending);
+        auto step = decoder.decode(reader.buffered());
         if (step.error || decoder.payload_bytes() > max_upload_bytes) return std::nullopt;
-        pending.erase(0, step.consumed);
-        if (decoder.done()) break;
-        if (step.consumed > 0) continue;
-        auto more = reader.read_some();
-        if (!more) return std::nullopt;
-        pending += *more;
+        reader.consume(step.consumed);  // what follows the body stays for the next request
+        if (step.consumed == 0 && !reader.fill()) return std::nullopt;
     }
-    reader.put_back(std::move(pending));
     return decoder.payload_bytes();
 }
 
