@@ -1,17 +1,34 @@
 // A client that goes away mid-response is the client's failure, not the upstream's: the
 // record says write/client, and the upstream connection is closed, never pooled
 // (ROUND_TRIP_NOTES §5).
+#include "harness/retry_scripts.hpp"
 #include "test_support.hpp"
 
 using namespace rtproxy::integration;
 
+namespace {
+
+// What every upstream connection after the first does: answer "fresh <target>".
+Script answer_fresh() {
+    return serve([](const ReceivedRequest& request) { return http_response(200, "fresh " + request.target); });
+}
+
+// After the aborted round trip rtproxy still serves: a new client's request is answered on
+// a second upstream connection (the first one was not pooled).
+void check_next_request_served(const ProxyProcess& proxy, const ScriptedUpstream& upstream) {
+    RawClient next(proxy.port());
+    next.send(get("/again"));
+    auto response = next.read_response();
+    CHECK(response.status == 200);
+    CHECK(response.body == "fresh /again");
+    CHECK(upstream.connections_accepted() == 2);
+}
+
+}  // namespace
+
 TEST_CASE("a client that disconnects mid-response is recorded as client_abort and the upstream connection is dropped") {
     Gate upstream_saw_close;
-    ScriptedUpstream upstream([&](UpstreamConnection& c) {
-        if (c.index() > 0) {
-            serve([](const ReceivedRequest& request) { return http_response(200, "fresh " + request.target); })(c);
-            return;
-        }
+    ScriptedUpstream upstream(first_connection([&](UpstreamConnection& c) {
         c.read_head();
         c.write("HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\n\r\n");
         const std::string piece(16384, 'b');
@@ -24,7 +41,7 @@ TEST_CASE("a client that disconnects mid-response is recorded as client_abort an
         } catch (const WriteFailed&) {
             upstream_saw_close.open();
         }
-    });
+    }, answer_fresh()));
     ProxyProcess proxy(upstream.port());
     {
         RawClient client(proxy.port(), 4096);
@@ -42,12 +59,7 @@ TEST_CASE("a client that disconnects mid-response is recorded as client_abort an
     CHECK(error->at("bytes").get<long>() >= 100000);
     CHECK(upstream_saw_close.wait(Millis{10000}));
 
-    RawClient next(proxy.port());
-    next.send(get("/again"));
-    auto response = next.read_response();
-    CHECK(response.status == 200);
-    CHECK(response.body == "fresh /again");
-    CHECK(upstream.connections_accepted() == 2);
+    check_next_request_served(proxy, upstream);
     CHECK(upstream.received(1).find("GET /again HTTP/1.1\r\n") == 0);
     auto again = proxy.wait_for_round_trips(2).at(1);
     CHECK(at(again, "/outcome") == "ok");
@@ -59,15 +71,11 @@ TEST_CASE("a client that disconnects mid-response is recorded as client_abort an
 TEST_CASE("a client that resets before a small response is written is recorded as a client write failure") {
     Gate request_forwarded;
     Gate client_reset;
-    ScriptedUpstream upstream([&](UpstreamConnection& c) {
-        if (c.index() > 0) {
-            serve([](const ReceivedRequest& request) { return http_response(200, "fresh " + request.target); })(c);
-            return;
-        }
+    ScriptedUpstream upstream(first_connection([&](UpstreamConnection& c) {
         c.read_head();
         request_forwarded.open();
         if (client_reset.wait(Millis{10000})) c.write(http_response(200, "small"));
-    });
+    }, answer_fresh()));
     ProxyProcess proxy(upstream.port());
     {
         RawClient client(proxy.port());
@@ -87,10 +95,5 @@ TEST_CASE("a client that resets before a small response is written is recorded a
     REQUIRE(error);
     CHECK(error->at("bytes") == 5);
 
-    RawClient next(proxy.port());
-    next.send(get("/again"));
-    auto response = next.read_response();
-    CHECK(response.status == 200);
-    CHECK(response.body == "fresh /again");
-    CHECK(upstream.connections_accepted() == 2);  // the first upstream connection was not pooled
+    check_next_request_served(proxy, upstream);
 }
