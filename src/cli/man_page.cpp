@@ -108,6 +108,10 @@ timeout, proxy_error).
 the last line, on SIGINT, SIGTERM, --max-rounds or a fatal error: the reason and counts.
 .PP
 Fields are added in later versions but never renamed or removed without a new schema number.
+.PP
+A log written to a regular file (--log-file, or standard output redirected to one) keeps
+only its newest 32 MiB in the page cache: as it grows, older pages are handed back to the
+kernel once they are on disk, so a long capture does not push everything else out of memory.
 )";
 
 constexpr std::string_view exit_status = R"(.TP

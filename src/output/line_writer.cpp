@@ -19,7 +19,7 @@ constexpr std::size_t max_kept_capacity = 1 << 20;
 }  // namespace
 
 AsyncLineWriter::AsyncLineWriter(int fd, bool owns_fd, std::size_t max_queued_lines)
-    : fd_(fd), owns_fd_(owns_fd), max_queued_lines_(max_queued_lines), thread_([this] { run(); }) {}
+    : fd_(fd), owns_fd_(owns_fd), drop_behind_(fd), max_queued_lines_(max_queued_lines), thread_([this] { run(); }) {}
 
 AsyncLineWriter::~AsyncLineWriter() { close(); }
 
@@ -84,6 +84,7 @@ bool AsyncLineWriter::write_all(std::string_view bytes) {
         if (n > 0) {
             data += n;
             left -= static_cast<std::size_t>(n);
+            drop_behind_.wrote(static_cast<std::size_t>(n));
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <thread>
 
+#include "output/drop_behind.hpp"
+
 namespace rtproxy::output {
 
 class AsyncLineWriter {
@@ -38,6 +40,7 @@ private:
 
     int fd_;
     bool owns_fd_;
+    DropBehind drop_behind_;  // used by the writer thread only
     std::size_t max_queued_lines_;
     std::mutex mutex_;
     std::condition_variable wake_;
