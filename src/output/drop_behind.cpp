@@ -21,7 +21,7 @@ void DropBehind::wrote(std::size_t bytes) {
     const off_t end = ::lseek(fd_, 0, SEEK_CUR);
     if (end < 0 || static_cast<std::uint64_t>(end) <= lag_) return;
     // From offset 0 every time: pages still dirty at the previous call are clean by now and
-    // go this time; ranges already dropped cost nothing to walk.
+    // go this time; ranges already dropped cost little to walk (only cached pages are visited).
     if (::posix_fadvise(fd_, 0, end - static_cast<off_t>(lag_), POSIX_FADV_DONTNEED) != 0) enabled_ = false;
 }
 
