@@ -25,7 +25,7 @@ AsyncLineWriter::~AsyncLineWriter() { close(); }
 
 bool AsyncLineWriter::push(std::string_view lines, bool bounded) {
     if (broken()) return true;
-    bool was_empty = false;
+    bool wake_writer = false;
     {
         std::lock_guard lock(mutex_);
         if (closing_) return false;
@@ -33,14 +33,14 @@ bool AsyncLineWriter::push(std::string_view lines, bool bounded) {
             dropped_.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
-        was_empty = pending_.empty();
         pending_.append(lines);
         ++pending_lines_;
+        wake_writer = writer_idle_;
+        writer_idle_ = false;
     }
-    // The writer only ever sleeps on an empty queue, so only the first line needs to wake
-    // it; it then writes within the coalescing window, not when a batch fills, so `| jq`
-    // stays live.
-    if (was_empty) wake_.notify_one();
+    // Only a writer waiting for its first line needs waking: one gathering lines wakes by
+    // itself at the end of its window. So under steady traffic no push makes a syscall.
+    if (wake_writer) wake_.notify_one();
     return true;
 }
 
@@ -58,16 +58,28 @@ void AsyncLineWriter::close() {
 
 void AsyncLineWriter::run() {
     std::string writing;
+    bool wrote_last_window = false;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return !pending_.empty() || closing_; });
+            // After a window that gathered nothing the writer waits for a push to wake it;
+            // while lines keep coming it goes from one window straight to the next, so
+            // steady traffic costs one wake-up a window and pushes make no syscall.
+            if (!wrote_last_window && pending_.empty() && !closing_) {
+                writer_idle_ = true;
+                wake_.wait(lock, [this] { return !pending_.empty() || closing_; });
+                writer_idle_ = false;
+            }
             // Let lines gather for a moment before writing: under load this turns one
             // wake-up and one write(2) per request into one per few hundred, and 5 ms is
             // far inside the contract's 50 ms for a line to reach `| jq`.
             if (!closing_) wake_.wait_for(lock, coalesce_window, [this] { return closing_; });
-            if (pending_.empty()) return;  // closing and drained
-            writing.swap(pending_);        // both keep their capacity: no allocation per batch
+            wrote_last_window = !pending_.empty();
+            if (!wrote_last_window) {
+                if (closing_) return;  // closing and drained
+                continue;
+            }
+            writing.swap(pending_);  // both keep their capacity: no allocation per batch
             pending_lines_ = 0;
         }
         if (!broken() && !write_all(writing)) broken_.store(true, std::memory_order_relaxed);

@@ -30,6 +30,13 @@ public:
     // Writes everything queued, stops the thread. Idempotent.
     void close();
 
+    // The writer thread sleeps until a push wakes it: a window gathered no line. (Lets a
+    // test reach that state without sleeping.)
+    bool idle() const {
+        std::lock_guard lock(mutex_);
+        return writer_idle_;
+    }
+
     std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
     // The destination failed (closed pipe, disk full...): nothing more is written to it.
     bool broken() const { return broken_.load(std::memory_order_relaxed); }
@@ -42,7 +49,7 @@ private:
     bool owns_fd_;
     DropBehind drop_behind_;  // used by the writer thread only
     std::size_t max_queued_lines_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     // Lines are appended to one buffer that the writer swaps out whole: no allocation per
     // line, and none made on a proxy thread and freed on the writer's (glibc arenas make
@@ -50,6 +57,7 @@ private:
     std::string pending_;
     std::size_t pending_lines_ = 0;
     bool closing_ = false;
+    bool writer_idle_ = false;  // the writer waits for a push to wake it (not in a window)
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<bool> broken_{false};
     std::once_flag closed_;

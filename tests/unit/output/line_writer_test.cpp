@@ -17,7 +17,7 @@ TEST_CASE("a queued line reaches the destination promptly, without waiting for a
     REQUIRE(pipe.ok());
     AsyncLineWriter writer(pipe.write_end(), false, 64);
 
-    for (std::string line : {"first\n", "second, after the writer went idle\n"}) {
+    for (std::string line : {"first\n", "second, while the writer gathers a window\n"}) {
         const auto pushed_at = std::chrono::steady_clock::now();
         REQUIRE(writer.push(line));
         // Bounded wait: a writer that waits for more lines never delivers and fails here.
@@ -26,6 +26,22 @@ TEST_CASE("a queued line reaches the destination promptly, without waiting for a
         const double waited_ms = std::chrono::duration<double, std::milli>(waited).count();
         if (waited > 50ms) WARN("line took " << waited_ms << " ms (contract: 50 ms)");
     }
+    writer.close();
+}
+
+TEST_CASE("a line pushed after a window that gathered nothing wakes the idle writer") {
+    Pipe pipe;
+    REQUIRE(pipe.ok());
+    AsyncLineWriter writer(pipe.write_end(), false, 64);
+    REQUIRE(writer.push("first\n"));
+    REQUIRE(pipe.read_until("first\n", 2s) == "first\n");
+    // The writer keeps one more window open after a batch, then waits for a push.
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (!writer.idle() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    REQUIRE(writer.idle());
+    // Only a push wakes it now: if this one did not, the line would never be written.
+    REQUIRE(writer.push("second\n"));
+    CHECK(pipe.read_until("second\n", 2s) == "second\n");
     writer.close();
 }
 
