@@ -30,8 +30,8 @@ public:
     // Writes everything queued, stops the thread. Idempotent.
     void close();
 
-    // The writer thread sleeps until a push wakes it: a window gathered no line. (Lets a
-    // test reach that state without sleeping.)
+    // The writer thread sleeps until a push wakes it (at start, or after a window that
+    // gathered no line). Lets a test reach that state without sleeping.
     bool idle() const {
         std::lock_guard lock(mutex_);
         return writer_idle_;
