@@ -38,8 +38,7 @@ bool AsyncLineWriter::push(std::string_view lines, bool bounded) {
         wake_writer = writer_idle_;
         writer_idle_ = false;
     }
-    // Only a writer waiting for its first line needs waking: one gathering lines wakes by
-    // itself at the end of its window. So under steady traffic no push makes a syscall.
+    // Only an idle writer needs waking; one gathering lines wakes at the end of its window.
     if (wake_writer) wake_.notify_one();
     return true;
 }
@@ -64,8 +63,10 @@ void AsyncLineWriter::run() {
             std::unique_lock lock(mutex_);
             // After a window that gathered nothing the writer waits for a push to wake it;
             // while lines keep coming it goes from one window straight to the next, so
-            // steady traffic costs one wake-up a window and pushes make no syscall.
-            if (!wrote_last_window && pending_.empty() && !closing_) {
+            // steady traffic costs one wake-up a window and pushes make no syscall. (The
+            // wait returns at once when a line or close came first; nobody sees the flag
+            // set in between, since the lock is held.)
+            if (!wrote_last_window) {
                 writer_idle_ = true;
                 wake_.wait(lock, [this] { return !pending_.empty() || closing_; });
                 writer_idle_ = false;
