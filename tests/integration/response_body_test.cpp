@@ -91,3 +91,30 @@ TEST_CASE("5 MB up and 5 MB down stream through byte for byte") {
     CHECK(at(record, "/response/body_bytes") == size);
     CHECK(at(record, "/attempts/0/request_body_bytes_written") == size);
 }
+
+TEST_CASE("server-sent events reach the client one by one, while the upstream holds the stream open") {
+    Gate client_has_first_event;
+    ScriptedUpstream upstream([&](UpstreamConnection& c) {
+        c.read_head();
+        c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "b\r\ndata: one\n\n\r\n");
+        // The second event waits until the client has the first: a proxy that buffered the
+        // body, or held bytes back until more came, never gets there.
+        client_has_first_event.wait(Millis{10000});
+        c.write("b\r\ndata: two\n\n\r\n0\r\n\r\n");
+    });
+    ProxyProcess proxy(upstream.port());
+    RawClient client(proxy.port());
+    client.send(get("/events"));
+    auto first = client.read_until("data: one\n\n");
+    CHECK(icontains(first, "Content-Type: text/event-stream"));
+    client_has_first_event.open();
+    client.read_until("data: two\n\n");
+    client.read_until("0\r\n\r\n");
+
+    auto record = proxy.wait_for_round_trips(1).at(0);
+    INFO(show(record));
+    CHECK(at(record, "/outcome") == "ok");
+    CHECK(at(record, "/response/body_framing") == "chunked");
+    CHECK(at(record, "/response/body_bytes") == 22);
+}
