@@ -130,3 +130,23 @@ TEST_CASE("rtproxy --demo runs its sample traffic, exits 0, and its JSON lines a
     INFO(validation.describe());
     CHECK(validation.exit_code == 0);
 }
+
+TEST_CASE("by default (--format auto) stdout is the coloured terminal view on a terminal and JSON lines in a pipe") {
+    auto piped = run_rtproxy({"--demo", "--listen", "127.0.0.1:0"}, Millis{40000});
+    INFO(piped.describe());
+    CHECK(piped.exit_code == 0);
+    auto lines = split_lines(piped.out);
+    REQUIRE(!lines.empty());
+    CHECK(json::parse(lines.front()).at("event") == "listening");
+    CHECK(piped.out.find('\x1b') == std::string::npos);
+
+    // `script` (util-linux's bsdutils, essential in Debian) gives the command a pseudo-terminal
+    // as stdout and copies what it printed to ours; -e passes its exit code on.
+    auto terminal = run_command(
+        {"script", "-qec", std::string(rtproxy_binary()) + " --demo --listen 127.0.0.1:0", "/dev/null"}, Millis{40000});
+    INFO(terminal.describe());
+    CHECK(terminal.exit_code == 0);
+    CHECK(terminal.out.find("{\"event\"") == std::string::npos);
+    CHECK(terminal.out.find("listening on") != std::string::npos);
+    CHECK(terminal.out.find("\x1b[") != std::string::npos);  // ANSI colour
+}
