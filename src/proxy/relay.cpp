@@ -75,8 +75,11 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
         return note_client_write(result, ec, attempt);
     };
 
+    // Set when the decoder took all it could from what is buffered: the rest (part of a
+    // chunk-size line, of a CRLF, of a trailer) means nothing until more bytes come.
+    bool need_more = false;
     while (upstream_framing.kind != http::BodyFraming::none && !decoder.done()) {
-        if (upstream.in.empty()) {
+        if (upstream.in.empty() || need_more) {
             if (!out.empty()) {
                 auto [ec, n] = co_await out.write(client);
                 if (!written(ec)) co_return result;
@@ -90,6 +93,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
                 co_return result;
             }
             upstream.in.commit(n);
+            need_more = false;
         }
         std::string_view available = upstream.in.readable();
         std::size_t used = 0;
@@ -105,7 +109,10 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
                 }
                 co_return result;
             }
-            if (step.consumed == 0) break;
+            if (step.consumed == 0) {
+                need_more = true;
+                break;
+            }
             used += step.consumed;
             if (!step.data.empty()) {
                 result.body_bytes += step.data.size();

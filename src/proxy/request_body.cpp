@@ -127,8 +127,11 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
         }
     }
 
+    // Set when the decoder took all it could from what is buffered: the rest (part of a
+    // chunk-size line, of a CRLF, of a trailer) means nothing until more bytes come.
+    bool need_more = false;
     while (framing_.kind != http::BodyFraming::none && !decoder_.done()) {
-        if (client_.in.empty()) {
+        if (client_.in.empty() || need_more) {
             if (!out.empty()) {
                 auto [ec, written] = co_await out.write(upstream);
                 if (!flushed(ec, written)) co_return result;
@@ -141,6 +144,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 co_return result;
             }
             client_.in.commit(n);
+            need_more = false;
         }
         // Decode everything available; the views stay valid until consume() below.
         std::string_view available = client_.in.readable();
@@ -155,7 +159,10 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 result.client_malformed = true;
                 co_return result;
             }
-            if (step.consumed == 0) break;
+            if (step.consumed == 0) {
+                need_more = true;
+                break;
+            }
             used += step.consumed;
             bytes_from_client_ += step.data.size();
             tee(step.data);

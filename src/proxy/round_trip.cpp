@@ -631,12 +631,13 @@ private:
         auto& conn = *attempt.conn;
         http::BodyDecoder decoder(attempt.response_framing, limits_);
         std::uint64_t dropped = 0;
+        bool need_more = false;  // what is buffered is only part of the framing's next piece
         while (attempt.response_framing.kind != http::BodyFraming::none && !decoder.done()) {
             if (attempt.response_framing.kind == http::BodyFraming::close || dropped > drain_limit) {
                 attempt.conn.reset();
                 co_return;
             }
-            if (conn.in.empty()) {
+            if (conn.in.empty() || need_more) {
                 auto [ec, n] = co_await conn.read_some(conn.in.prepare());
                 if (ec) {
                     attempt.conn.reset();
@@ -650,6 +651,7 @@ private:
                 co_return;
             }
             conn.in.consume(step.consumed);
+            need_more = step.consumed == 0;
             dropped += step.data.size();
         }
         if (upstream_reusable(*attempt.final_head, attempt.response_framing) && conn.in.empty())

@@ -1,5 +1,7 @@
 #include "harness/raw_client.hpp"
 
+#include "harness/peer_read.hpp"
+
 namespace rtproxy::integration {
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
@@ -12,6 +14,10 @@ RawClient::RawClient(std::uint16_t port, std::optional<int> receive_buffer)
     : socket_(Socket::connect_to_loopback(port, receive_buffer)), reader_(socket_) {}
 
 void RawClient::send(std::string_view bytes) { socket_.write_all(bytes); }
+
+bool RawClient::wait_until_proxy_read_all(Millis timeout) const {
+    return wait_until_peer_read_all(socket_, timeout);
+}
 
 HttpResponse RawClient::read_response(bool to_head, Millis timeout) {
     HttpResponse response;

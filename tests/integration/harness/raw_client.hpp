@@ -32,6 +32,8 @@ public:
     explicit RawClient(std::uint16_t port, std::optional<int> receive_buffer = {});
 
     void send(std::string_view bytes);
+    // Waits (bounded) until rtproxy has read every byte sent so far; false on timeout.
+    bool wait_until_proxy_read_all(Millis timeout = default_io_timeout) const;
     // One response (a 1xx included). `to_head`: the request was HEAD, so no body follows.
     HttpResponse read_response(bool to_head = false, Millis timeout = default_io_timeout);
     // The next non-1xx response.

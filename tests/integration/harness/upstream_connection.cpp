@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "harness/peer_read.hpp"
+
 namespace rtproxy::integration {
 
 UpstreamConnection::UpstreamConnection(Socket socket, std::size_t index, std::shared_ptr<ConnectionLog> log)
@@ -56,6 +58,10 @@ std::optional<ReceivedRequest> UpstreamConnection::read_request(Millis timeout) 
 }
 
 void UpstreamConnection::write(std::string_view bytes, Millis timeout) { socket_.write_all(bytes, timeout); }
+
+bool UpstreamConnection::wait_until_proxy_read_all(Millis timeout) const {
+    return wait_until_peer_read_all(socket_, timeout);
+}
 
 void UpstreamConnection::reset() {
     std::lock_guard lock(close_mutex_);

@@ -46,6 +46,8 @@ public:
     std::optional<ReceivedRequest> read_request(Millis timeout = default_io_timeout);
 
     void write(std::string_view bytes, Millis timeout = default_io_timeout);
+    // Waits (bounded) until rtproxy has read every byte written so far; false on timeout.
+    bool wait_until_proxy_read_all(Millis timeout = default_io_timeout) const;
     void reset();
     void shutdown_write();
     void close();
