@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Mutated HTTP/1.1 over real sockets: rtproxy must never hang, crash or leak a connection.
 
-usage: wire_soak.py --rtproxy BIN --validator PY --schema JSON [--seconds N] [--seed N]
+usage: wire_soak.py --rtproxy BIN --validator PY --schema JSON [--seconds N] [--seed N] [--keep]
 
 The codec's fuzzers test the parsers alone; this drives the whole proxy. Clients send
 valid requests and mutations of them (bytes flipped, cut, repeated, framing tokens
 inserted), in random pieces, to rtproxy in front of an upstream that answers with every
 framing (Content-Length, chunked written in random pieces with trailers, close-delimited,
-1 MiB). Every connection must end: answered, or closed by rtproxy; when a client has sent
+1 MiB), and now and then misbehaves (a reset before or during a response, a status line
+that is not HTTP, a 103 first, a 503 that rtproxy drains and retries). Every connection must end: answered, or closed by rtproxy; when a client has sent
 all it will send, it half-closes, and rtproxy then has a bounded time to finish with it.
 At the end rtproxy must still be running, hold no client connection, exit 0 on SIGTERM
 with `shutdown` as its last line, have written only schema-valid lines, and have printed
@@ -173,6 +174,23 @@ class Upstream:
 
     @staticmethod
     def answer(conn, rnd, target, head_only):
+        roll = rnd.random()
+        if roll < 0.03:  # dies before answering
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            return False
+        if roll < 0.06:  # not HTTP at all
+            conn.sendall(b"HTTP/1.1 2OO NOT OK\r\n\r\n")
+            return False
+        if roll < 0.10:  # interim responses first (rtproxy relays them)
+            conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
+        if roll > 0.92:  # listed in --retry-on-status: rtproxy drains the body and retries
+            send_in_pieces(rnd, conn, b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                      b"4\r\nbusy\r\n0\r\n\r\n")
+            return True
+        if roll > 0.89 and not head_only:  # cut mid-body, then reset
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            return False
         if b"big" in target:
             body = bytes(rnd.randrange(256) for _ in range(64)) * (1 << 14)  # 1 MiB
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + (b"" if head_only else body))
@@ -322,6 +340,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--keep", action="store_true", help="keep the log and stderr even when all held")
     args = parser.parse_args()
 
     failures = []
@@ -334,7 +353,7 @@ def main():
             [args.rtproxy, "--upstream", f"127.0.0.1:{upstream.port}", "--listen", "127.0.0.1:0",
              "--threads", "2", "--quiet", "--log-file", log_path,
              "--idle-timeout", "200ms", "--read-header-timeout", "500ms", "--response-header-timeout", "2s",
-             "--expect-timeout", "200ms"],
+             "--expect-timeout", "200ms", "--retries", "2", "--retry-on-status", "503", "--retry-backoff", "1ms"],
             stdout=subprocess.DEVNULL, stderr=err)
     try:
         port = listening_port(log_path, proc)
@@ -380,11 +399,17 @@ def main():
         if not lines or '"event":"shutdown"' not in lines[-1]:
             failures.append("the log does not end with a shutdown event")
         rounds = sum(1 for line in lines if '"event":"round_trip"' in line)
+        outcomes = {}
+        for line in lines:
+            if '"outcome":"' in line:
+                outcome = line.rsplit('"outcome":"', 1)[1].split('"', 1)[0]
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
         checked = subprocess.run([args.validator, args.schema, log_path], capture_output=True, text=True)
         if checked.returncode != 0:
             failures.append("schema: " + checked.stdout.strip()[:2000])
         print("wire soak:", dict(tally.counts, round_trips=rounds, seconds=args.seconds, seed=args.seed))
-        return report(failures, proc, err_path, workdir)
+        print("outcomes:", outcomes)
+        return report(failures, proc, err_path, workdir, args.keep)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -392,16 +417,16 @@ def main():
         upstream.stop()
 
 
-def report(failures, proc, err_path, workdir):
+def report(failures, proc, err_path, workdir, keep=False):
     with open(err_path, errors="replace") as f:
         err = f.read()
     if err.strip():
         failures.append("rtproxy wrote on stderr:\n" + err[:4000])
     for failure in failures:
         print("FAIL:", failure)
-    if failures:
+    if failures or keep:
         print("kept for inspection:", workdir)
-        return 1
+        return 1 if failures else 0
     for name in os.listdir(workdir):
         os.unlink(os.path.join(workdir, name))
     os.rmdir(workdir)
