@@ -8,7 +8,8 @@ valid requests and mutations of them (bytes flipped, cut, repeated, framing toke
 inserted), in random pieces, to rtproxy in front of an upstream that answers with every
 framing (Content-Length, chunked written in random pieces with trailers, close-delimited,
 1 MiB) and now and then misbehaves (a reset before or during a response, a status line
-that is not HTTP, a 103 first, a 503 that rtproxy drains and retries).
+that is not HTTP, a 103 first, a 503 that rtproxy drains and retries). Upgrade requests
+mostly get a 101 and an echo, so the tunnel's two directions and half-closes run too.
 
 Every connection must end: answered, or closed by rtproxy. When a client has sent all it
 will send, it half-closes, and rtproxy then has a bounded time to finish with it. At the
@@ -46,6 +47,7 @@ BASE = [
     b"GET / HTTP/1.0\r\n\r\n",
     b"HEAD / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
     b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+    b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nbytes of the new protocol",
     b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
     b"GET http://a/x?y HTTP/1.1\r\nHost: a\r\nTE: trailers\r\nConnection: keep-alive, TE\r\n\r\n",
     b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -146,6 +148,9 @@ class Upstream:
                             return
                         buf += more
                     buf = buf[need:]
+                if fields.get(b"upgrade") and rnd.random() < 0.7:
+                    self.echo_after_switching(conn, buf)
+                    return
                 if not self.answer(conn, rnd, target, lines[0].startswith(b"HEAD ")):
                     return
         except OSError:
@@ -178,6 +183,17 @@ class Upstream:
                     return None
                 rest += more
             buf = rest[size + 2:]
+
+    @staticmethod
+    def echo_after_switching(conn, early):
+        """101, then the new protocol is an echo until the client's side ends (rtproxy
+        passes the client's half-close on), then a close."""
+        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n" + early)
+        while True:
+            more = conn.recv(65536)
+            if not more:
+                return
+            conn.sendall(more)
 
     @staticmethod
     def answer(conn, rnd, target, head_only):
