@@ -75,11 +75,12 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
         return note_client_write(result, ec, attempt);
     };
 
-    // Set when the decoder took all it could from what is buffered: the rest (part of a
-    // chunk-size line, of a CRLF, of a trailer) means nothing until more bytes come.
-    bool need_more = false;
+    // Bytes already buffered are decoded first. Every later pass starts with a read: a pass
+    // ends short of done only when the decoder can take nothing more from what is buffered
+    // (part of a chunk-size line, of a CRLF, of a trailer), left-over bytes or not.
+    bool read_first = upstream.in.empty();
     while (upstream_framing.kind != http::BodyFraming::none && !decoder.done()) {
-        if (upstream.in.empty() || need_more) {
+        if (read_first) {
             if (!out.empty()) {
                 auto [ec, n] = co_await out.write(client);
                 if (!written(ec)) co_return result;
@@ -93,8 +94,8 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
                 co_return result;
             }
             upstream.in.commit(n);
-            need_more = false;
         }
+        read_first = true;
         std::string_view available = upstream.in.readable();
         std::size_t used = 0;
         while (!decoder.done()) {
@@ -109,10 +110,7 @@ asio::awaitable<RelayResult> relay_response(UpstreamConnection& upstream, Stream
                 }
                 co_return result;
             }
-            if (step.consumed == 0) {
-                need_more = true;
-                break;
-            }
+            if (step.consumed == 0) break;
             used += step.consumed;
             if (!step.data.empty()) {
                 result.body_bytes += step.data.size();

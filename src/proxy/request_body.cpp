@@ -127,11 +127,12 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
         }
     }
 
-    // Set when the decoder took all it could from what is buffered: the rest (part of a
-    // chunk-size line, of a CRLF, of a trailer) means nothing until more bytes come.
-    bool need_more = false;
+    // Bytes already buffered are decoded first. Every later pass starts with a read: a pass
+    // ends short of done only when the decoder can take nothing more from what is buffered
+    // (part of a chunk-size line, of a CRLF, of a trailer), left-over bytes or not.
+    bool read_first = client_.in.empty();
     while (framing_.kind != http::BodyFraming::none && !decoder_.done()) {
-        if (client_.in.empty() || need_more) {
+        if (read_first) {
             if (!out.empty()) {
                 auto [ec, written] = co_await out.write(upstream);
                 if (!flushed(ec, written)) co_return result;
@@ -144,8 +145,8 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 co_return result;
             }
             client_.in.commit(n);
-            need_more = false;
         }
+        read_first = true;
         // Decode everything available; the views stay valid until consume() below.
         std::string_view available = client_.in.readable();
         std::size_t used = 0;
@@ -159,10 +160,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 result.client_malformed = true;
                 co_return result;
             }
-            if (step.consumed == 0) {
-                need_more = true;
-                break;
-            }
+            if (step.consumed == 0) break;
             used += step.consumed;
             bytes_from_client_ += step.data.size();
             tee(step.data);

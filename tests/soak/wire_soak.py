@@ -89,6 +89,20 @@ def send_in_pieces(rnd, sock, data):
 
 
 # ----------------------------------------------------------------------------- upstream
+class Ended(Exception):
+    """The peer closed before the bytes a reader needed arrived."""
+
+
+def recv_until(conn, buf, enough):
+    """`buf` and whatever arrives after it, once `enough` says it will do."""
+    while not enough(buf):
+        more = conn.recv(65536)
+        if not more:
+            raise Ended
+        buf += more
+    return buf
+
+
 class Upstream:
     """Answers every request it can frame; the path picks how the response is framed."""
 
@@ -122,11 +136,7 @@ class Upstream:
         buf = b""
         try:
             while True:
-                while b"\r\n\r\n" not in buf:
-                    more = conn.recv(65536)
-                    if not more:
-                        return
-                    buf += more
+                buf = recv_until(conn, buf, lambda b: b"\r\n\r\n" in b)
                 head, buf = buf.split(b"\r\n\r\n", 1)
                 lines = head.split(b"\r\n")
                 target = lines[0].split(b" ")[1] if len(lines[0].split(b" ")) > 1 else b"/"
@@ -138,22 +148,15 @@ class Upstream:
                     conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
                 if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
                     buf = self.skip_chunked(conn, buf)
-                    if buf is None:
-                        return
                 elif fields.get(b"content-length", b"").isdigit():
                     need = int(fields[b"content-length"])
-                    while len(buf) < need:
-                        more = conn.recv(65536)
-                        if not more:
-                            return
-                        buf += more
-                    buf = buf[need:]
+                    buf = recv_until(conn, buf, lambda b: len(b) >= need)[need:]
                 if fields.get(b"upgrade") and rnd.random() < 0.7:
                     self.echo_after_switching(conn, buf)
                     return
                 if not self.answer(conn, rnd, target, lines[0].startswith(b"HEAD ")):
                     return
-        except OSError:
+        except (OSError, Ended):
             pass
         finally:
             with self.lock:
@@ -162,27 +165,15 @@ class Upstream:
 
     @staticmethod
     def skip_chunked(conn, buf):
+        """What follows a chunked body (rtproxy's own framing, so well-formed)."""
         while True:
-            while b"\r\n" not in buf:
-                more = conn.recv(65536)
-                if not more:
-                    return None
-                buf += more
-            line, rest = buf.split(b"\r\n", 1)
+            buf = recv_until(conn, buf, lambda b: b"\r\n" in b)
+            line, buf = buf.split(b"\r\n", 1)
             size = int(line.split(b";")[0] or b"0", 16)
-            if size == 0:
-                while b"\r\n\r\n" not in b"\r\n" + rest:
-                    more = conn.recv(65536)
-                    if not more:
-                        return None
-                    rest += more
-                return (b"\r\n" + rest).split(b"\r\n\r\n", 1)[1]
-            while len(rest) < size + 2:
-                more = conn.recv(65536)
-                if not more:
-                    return None
-                rest += more
-            buf = rest[size + 2:]
+            if size == 0:  # trailer lines, then an empty one
+                buf = recv_until(conn, b"\r\n" + buf, lambda b: b"\r\n\r\n" in b)
+                return buf.split(b"\r\n\r\n", 1)[1]
+            buf = recv_until(conn, buf, lambda b: len(b) >= size + 2)[size + 2:]
 
     @staticmethod
     def echo_after_switching(conn, early):
@@ -300,24 +291,21 @@ def one_connection(rnd, port, tally, tls):
         except OSError:
             pass  # rtproxy may answer 400 and close before the rest is sent
         got, closed = read_until_closed(sock, time.monotonic() + ANSWER_WAIT)
-        if not closed and isinstance(sock, ssl.SSLSocket):
-            # TLS has no half-close; rtproxy's own timeouts end all but a body it still
-            # waits for, and the end-of-run checks catch a connection it never lets go.
-            more, closed = read_until_closed(sock, time.monotonic() + FINISH_WAIT)
-            got += more
-            if not closed:
-                tally.add("left_open_by_client")
-                return
-        elif not closed:
+        half_closed = not isinstance(sock, ssl.SSLSocket)
+        if not closed:
             # Everything this client will send is sent: say so, and rtproxy has to finish.
-            try:
-                sock.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
+            # TLS has no half-close; there rtproxy's own timeouts end all but a body or a
+            # tunnel it still waits for, and the end-of-run checks catch a connection it
+            # never lets go.
+            if half_closed:
+                try:
+                    sock.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
             more, closed = read_until_closed(sock, time.monotonic() + FINISH_WAIT)
             got += more
         if not closed:
-            tally.add("hang", data)
+            tally.add("hang" if half_closed else "left_open_by_client", data)
         elif got:
             tally.add("answered")
         else:
