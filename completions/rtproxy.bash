@@ -31,11 +31,11 @@ _rtproxy() {
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return
             ;;
-        --upstream|--listen|--threads|--trusted-proxies|--max-rounds|--connect-timeout|--response-header-timeout|--idle-timeout|--upstream-idle-timeout|--read-header-timeout|--expect-timeout|--retries|--try-duration|--retry-backoff|--retry-backoff-max|--retry-on-status|--buffer-body|--buffer-total|--max-head-bytes|--max-header-fields)
+        --upstream|--listen|--threads|--trusted-proxies|--max-rounds|--connect-timeout|--response-header-timeout|--idle-timeout|--upstream-idle-timeout|--read-header-timeout|--read-body-timeout|--expect-timeout|--retries|--try-duration|--retry-backoff|--retry-backoff-max|--retry-on-status|--buffer-body|--buffer-total|--max-head-bytes|--max-header-fields)
             # an address, a duration or a number: nothing to offer
             return
             ;;
     esac
-    mapfile -t COMPREPLY < <(compgen -W '--upstream --upstream-ca --upstream-insecure --listen --tls-cert --tls-key --demo --threads --trusted-proxies --max-rounds --format --log-file -q --quiet --connect-timeout --response-header-timeout --idle-timeout --upstream-idle-timeout --read-header-timeout --expect-timeout --retries --try-duration --retry-backoff --retry-backoff-max --retry-jitter --retry-all-methods --retry-on-status --buffer-body --buffer-total --max-head-bytes --max-header-fields -h --help --version' -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W '--upstream --upstream-ca --upstream-insecure --listen --tls-cert --tls-key --demo --threads --trusted-proxies --max-rounds --format --log-file -q --quiet --connect-timeout --response-header-timeout --idle-timeout --upstream-idle-timeout --read-header-timeout --read-body-timeout --expect-timeout --retries --try-duration --retry-backoff --retry-backoff-max --retry-jitter --retry-all-methods --retry-on-status --buffer-body --buffer-total --max-head-bytes --max-header-fields -h --help --version' -- "$cur")
 }
 complete -F _rtproxy rtproxy

@@ -22,6 +22,7 @@ complete -c rtproxy -l response-header-timeout -x -d 'Give up waiting for the up
 complete -c rtproxy -l idle-timeout -x -d 'Close a client connection idle between requests after this long'
 complete -c rtproxy -l upstream-idle-timeout -x -d 'Close a pooled upstream connection idle after this long'
 complete -c rtproxy -l read-header-timeout -x -d 'Give up on a client whose request head is not complete after this long'
+complete -c rtproxy -l read-body-timeout -x -d 'Give up on a client that sends nothing for this long in the middle of its request body'
 complete -c rtproxy -l expect-timeout -x -d 'With Expect: 100-continue, send the body anyway if the upstream is silent this long'
 complete -c rtproxy -l retries -x -d 'Retry a failed attempt up to N more times, when it is safe to'
 complete -c rtproxy -l try-duration -x -d 'Stop retrying once this long has passed since the first attempt'

@@ -55,6 +55,7 @@ struct Config {
     Duration idle_timeout{60000};                     // client keep-alive
     Duration upstream_idle_timeout{90000};            // pooled upstream connections
     Duration read_header_timeout{10000};              // client heads (slow-loris)
+    Duration read_body_timeout{60000};                // silence in the middle of a request body
     Duration expect_timeout{1000};                    // wait for 100 Continue before sending the body
 
     // retries (ROUND_TRIP_NOTES §3)

@@ -169,6 +169,9 @@ OptionTable::OptionTable() : app_(description, "rtproxy") {
     value("--read-header-timeout", "DURATION", format_duration(defaults.read_header_timeout),
           "Give up on a client whose request head is not complete after this long",
           timeout_into(&Config::read_header_timeout));
+    value("--read-body-timeout", "DURATION", format_duration(defaults.read_body_timeout),
+          "Give up on a client that sends nothing for this long in the middle of its request body",
+          timeout_into(&Config::read_body_timeout));
     value("--expect-timeout", "DURATION", format_duration(defaults.expect_timeout),
           "With Expect: 100-continue, send the body anyway if the upstream is silent this long",
           timeout_into(&Config::expect_timeout));

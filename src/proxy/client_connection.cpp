@@ -92,10 +92,10 @@ public:
                 // its first byte arrived the whole head must come within --read-header-timeout
                 // (slow-loris).
                 // (Until the head has begun, head_started is when this wait began.)
-                deadline_ = head_started + (head_begun ? config.read_header_timeout : config.idle_timeout);
+                client_.read_deadline = head_started + (head_begun ? config.read_header_timeout : config.idle_timeout);
                 auto got = co_await client_.stream.read_some(client_.in.prepare());
-                deadline_ = Clock::time_point::max();
-                if (timed_out_) {
+                client_.read_deadline = Clock::time_point::max();
+                if (client_.timed_out) {
                     if (head_begun)
                         co_await refuse(408, "timeout",
                                         fmt::format("request head not complete within --read-header-timeout ({})",
@@ -138,23 +138,25 @@ public:
         co_return co_await close();
     }
 
-    // Enforces deadline_ on head reads. Re-arming a timer for every read would cost a
-    // cancelled wait per request; instead the watchdog wakes on a coarse tick (or at the
-    // deadline, when that was already set and comes before the tick) and cancels the read
-    // when the deadline has passed. A deadline set while it sleeps is seen at the next
-    // tick, so the tick bounds how late a timeout can fire.
+    // Enforces client_.read_deadline on head and request-body reads. Re-arming a timer for
+    // every read would cost a cancelled wait per request; instead the watchdog wakes on a
+    // coarse tick (or at the deadline, when that was already set and comes before the tick)
+    // and cancels the read when the deadline has passed. A deadline set while it sleeps is
+    // seen at the next tick, so the tick bounds how late a timeout can fire.
     asio::awaitable<void> watch_deadline() {
         const auto& config = server_.config;
-        const auto tick = std::clamp<Clock::duration>(std::min<Clock::duration>(config.idle_timeout, config.read_header_timeout) / 8,
+        const auto shortest = std::min<Clock::duration>({config.idle_timeout, config.read_header_timeout,
+                                                         config.read_body_timeout});
+        const auto tick = std::clamp<Clock::duration>(shortest / 8,
                                                       std::chrono::milliseconds(10), std::chrono::seconds(1));
         while (!closed_) {
-            if (Clock::now() >= deadline_) {
-                timed_out_ = true;
-                deadline_ = Clock::time_point::max();
+            if (Clock::now() >= client_.read_deadline) {
+                client_.timed_out = true;
+                client_.read_deadline = Clock::time_point::max();
                 std::error_code ignored;
                 client_.stream.tcp().cancel(ignored);
             }
-            watchdog_.expires_at(std::min(deadline_, Clock::now() + tick));
+            watchdog_.expires_at(std::min(client_.read_deadline, Clock::now() + tick));
             co_await watchdog_.async_wait(use_tuple);
         }
     }
@@ -164,10 +166,10 @@ private:
     // like a request head. A client that fails it (plain HTTP to a TLS port, an untrusted
     // certificate) never sent a request, so there is no round trip to record.
     asio::awaitable<bool> handshake() {
-        deadline_ = Clock::now() + server_.config.read_header_timeout;
+        client_.read_deadline = Clock::now() + server_.config.read_header_timeout;
         auto [ec] = co_await client_.stream.tls_stream().async_handshake(asio::ssl::stream_base::server, use_tuple);
-        deadline_ = Clock::time_point::max();
-        co_return !ec && !timed_out_;
+        client_.read_deadline = Clock::time_point::max();
+        co_return !ec && !client_.timed_out;
     }
 
     // A head rtproxy will not forward: answered here (400 / 408 / 431), recorded, closed.
@@ -244,8 +246,6 @@ private:
     ClientSide client_;
     RoundTripSlot round_trips_;
     asio::steady_timer watchdog_{client_.stream.tcp().get_executor()};
-    Clock::time_point deadline_ = Clock::time_point::max();
-    bool timed_out_ = false;
     bool closed_ = false;
 };
 

@@ -22,6 +22,7 @@ RequestBody::RequestBody(ClientSide& client, http::Framing client_framing, const
       decoder_(client_framing, http::Limits{config.max_head_bytes, config.max_header_fields, config.max_head_bytes}),
       framing_(client_framing),
       limit_(config.buffer_body),
+      read_timeout_(config.read_body_timeout),
       budget_(budget) {
     if (framing_.kind == http::BodyFraming::none) return;
     if (limit_ == 0) {
@@ -138,9 +139,20 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 if (!flushed(ec, written)) co_return result;
             }
             auto space = client_.in.prepare(64 * 1024);
+            // A client that stops sending in the middle of its body, without closing, would
+            // otherwise hold its connection and an upstream connection for as long as the
+            // upstream waits (Caddy's read_body timeout; here it counts silence, not the
+            // whole upload, so a slow but live upload is never cut).
+            client_.read_deadline = std::chrono::steady_clock::now() + read_timeout_;
             auto [ec, n] = co_await client_.stream.read_some(space);
-            if (ec) {
-                result.error = io_error(Op::read, Peer::client, Phase::request_body, ec, bytes_from_client_, attempt);
+            client_.read_deadline = std::chrono::steady_clock::time_point::max();
+            if (ec || client_.timed_out) {
+                result.client_timed_out = client_.timed_out;
+                result.error = io_error(Op::read, Peer::client, Phase::request_body, ec, bytes_from_client_, attempt,
+                                        client_.timed_out);
+                if (client_.timed_out)
+                    result.error->message = fmt::format("nothing from the client for --read-body-timeout ({})",
+                                                        human_duration(read_timeout_));
                 result.client_failed = true;
                 co_return result;
             }

@@ -29,6 +29,7 @@ public:
         std::optional<record::ErrorRecord> error;  // upstream write, or client read
         bool client_failed = false;                // the error is the client's (read, request_body)
         bool client_malformed = false;             // ...because its body broke its own framing
+        bool client_timed_out = false;             // ...because it sent nothing for --read-body-timeout
         bool head_written = false;                 // the whole head reached the upstream socket
         std::uint64_t body_bytes_written = 0;      // payload bytes this attempt wrote upstream
         record::BodySource source = record::BodySource::none;
@@ -62,6 +63,7 @@ private:
     http::BodyDecoder decoder_;
     http::Framing framing_;
     std::uint64_t limit_;
+    std::chrono::milliseconds read_timeout_;
     BodyBufferBudget& budget_;
     std::uint64_t reserved_ = 0;
     std::string buffer_;

@@ -131,9 +131,12 @@ public:
                 co_await relay_final(attempt, arec);
                 break;
             }
-            if (malformed_body_) {
+            if (malformed_body_ || body_timed_out_) {
                 arec.retry = {Decision::give_up, attempt.summary + "; not retried"};
-                co_await answer_from_proxy(400, attempt.summary, Outcome::client_error);
+                if (malformed_body_)
+                    co_await answer_from_proxy(400, attempt.summary, Outcome::client_error);
+                else
+                    co_await answer_from_proxy(408, attempt.summary, Outcome::timeout);
                 break;
             }
             auto verdict = decide_retry(attempt, n);
@@ -294,14 +297,16 @@ private:
         if (sent.error) {
             if (sent.client_failed) {
                 // The client's side failed, not the upstream's: its body was malformed (a
-                // smuggling attempt looks like this) or the client went away. The upstream
-                // got a cut request and that connection is closed.
+                // smuggling attempt looks like this), it stalled, or the client went away.
+                // The upstream got a cut request and that connection is closed.
                 rec_.errors.push_back(*sent.error);
                 malformed_body_ = sent.client_malformed;
-                client_gone_ = !malformed_body_;
+                body_timed_out_ = sent.client_timed_out;
+                client_gone_ = !malformed_body_ && !body_timed_out_;
                 attempt.failure = AttemptFailure::client_gone;
-                attempt.summary = malformed_body_ ? "the client's body is malformed: " + sent.error->message
-                                                  : "client went away while sending its body";
+                attempt.summary = malformed_body_   ? "the client's body is malformed: " + sent.error->message
+                                  : body_timed_out_ ? "the client stalled in its body: " + sent.error->message
+                                                    : "client went away while sending its body";
                 attempt.conn.reset();
                 co_return;
             }
@@ -736,6 +741,7 @@ private:
     bool client_keep_alive_ = true;
     bool client_gone_ = false;
     bool malformed_body_ = false;  // the client's body broke its own framing
+    bool body_timed_out_ = false;  // the client sent nothing for --read-body-timeout mid-body
     bool response_started_ = false;  // a byte of a response (1xx included) reached the client
     bool final_head_sent_ = false;   // the final response head (not a 1xx) went to the client
     Outcome outcome_ = Outcome::ok;

@@ -115,6 +115,7 @@ TEST_CASE("the option table has every option rtproxy documents, in its groups") 
         {"--idle-timeout", "Timeouts"},
         {"--upstream-idle-timeout", "Timeouts"},
         {"--read-header-timeout", "Timeouts"},
+        {"--read-body-timeout", "Timeouts"},
         {"--expect-timeout", "Timeouts"},
         {"--retries", "Retries"},
         {"--try-duration", "Retries"},
