@@ -389,7 +389,8 @@ def main():
         proc = subprocess.Popen(
             [args.rtproxy, *tls_args, "--upstream", f"127.0.0.1:{upstream.port}", "--listen", "127.0.0.1:0",
              "--threads", "2", "--quiet", "--log-file", log_path,
-             "--idle-timeout", "200ms", "--read-header-timeout", "500ms", "--response-header-timeout", "2s",
+             "--idle-timeout", "200ms", "--read-header-timeout", "500ms", "--read-body-timeout", "500ms",
+             "--response-header-timeout", "2s",
              "--expect-timeout", "200ms", "--retries", "2", "--retry-on-status", "503", "--retry-backoff", "1ms"],
             stdout=subprocess.DEVNULL, stderr=err)
     try:
