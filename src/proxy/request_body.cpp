@@ -147,13 +147,12 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
             auto [ec, n] = co_await client_.stream.read_some(space);
             client_.read_deadline = std::chrono::steady_clock::time_point::max();
             if (ec || client_.timed_out) {
-                result.client_timed_out = client_.timed_out;
+                result.client_failure = client_.timed_out ? ClientFailure::stalled : ClientFailure::gone;
                 result.error = io_error(Op::read, Peer::client, Phase::request_body, ec, bytes_from_client_, attempt,
                                         client_.timed_out);
                 if (client_.timed_out)
                     result.error->message = fmt::format("nothing from the client for --read-body-timeout ({})",
                                                         human_duration(read_timeout_));
-                result.client_failed = true;
                 co_return result;
             }
             client_.in.commit(n);
@@ -168,8 +167,7 @@ asio::awaitable<RequestBody::SendResult> RequestBody::send(UpstreamConnection& u
                 const auto& e = decoder_.error();
                 result.error = protocol_error(Peer::client, Phase::request_body, e.kind, e.reason, bytes_from_client_,
                                               attempt);
-                result.client_failed = true;
-                result.client_malformed = true;
+                result.client_failure = ClientFailure::malformed;
                 co_return result;
             }
             if (step.consumed == 0) break;

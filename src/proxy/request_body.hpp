@@ -25,11 +25,17 @@ public:
     RequestBody(const RequestBody&) = delete;
     RequestBody& operator=(const RequestBody&) = delete;
 
+    // Why the client's side of the body failed, when it did (the error is then the client's).
+    enum class ClientFailure {
+        none,
+        gone,       // the client closed or reset mid-body
+        malformed,  // its body broke its own framing
+        stalled,    // it sent nothing for --read-body-timeout
+    };
+
     struct SendResult {
         std::optional<record::ErrorRecord> error;  // upstream write, or client read
-        bool client_failed = false;                // the error is the client's (read, request_body)
-        bool client_malformed = false;             // ...because its body broke its own framing
-        bool client_timed_out = false;             // ...because it sent nothing for --read-body-timeout
+        ClientFailure client_failure = ClientFailure::none;
         bool head_written = false;                 // the whole head reached the upstream socket
         std::uint64_t body_bytes_written = 0;      // payload bytes this attempt wrote upstream
         record::BodySource source = record::BodySource::none;

@@ -38,6 +38,7 @@ using record::Outcome;
 using record::Peer;
 using record::Phase;
 using Decision = record::RetryDecision::Decision;
+using ClientFailure = RequestBody::ClientFailure;
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -131,12 +132,12 @@ public:
                 co_await relay_final(attempt, arec);
                 break;
             }
-            if (malformed_body_ || body_timed_out_) {
+            // A body rtproxy gave up on is answered here; a client that went away gets nothing.
+            if (body_failure_ == ClientFailure::malformed || body_failure_ == ClientFailure::stalled) {
                 arec.retry = {Decision::give_up, attempt.summary + "; not retried"};
-                if (malformed_body_)
-                    co_await answer_from_proxy(400, attempt.summary, Outcome::client_error);
-                else
-                    co_await answer_from_proxy(408, attempt.summary, Outcome::timeout);
+                const bool malformed = body_failure_ == ClientFailure::malformed;
+                co_await answer_from_proxy(malformed ? 400 : 408, attempt.summary,
+                                           malformed ? Outcome::client_error : Outcome::timeout);
                 break;
             }
             auto verdict = decide_retry(attempt, n);
@@ -295,18 +296,19 @@ private:
         rec_.upstream_request->trailers = body_->trailers().list();
         attempt.request_written = attempt.request_written || sent.head_written || sent.body_bytes_written > 0;
         if (sent.error) {
-            if (sent.client_failed) {
+            if (sent.client_failure != ClientFailure::none) {
                 // The client's side failed, not the upstream's: its body was malformed (a
                 // smuggling attempt looks like this), it stalled, or the client went away.
                 // The upstream got a cut request and that connection is closed.
                 rec_.errors.push_back(*sent.error);
-                malformed_body_ = sent.client_malformed;
-                body_timed_out_ = sent.client_timed_out;
-                client_gone_ = !malformed_body_ && !body_timed_out_;
+                body_failure_ = sent.client_failure;
+                client_gone_ = body_failure_ == ClientFailure::gone;
                 attempt.failure = AttemptFailure::client_gone;
-                attempt.summary = malformed_body_   ? "the client's body is malformed: " + sent.error->message
-                                  : body_timed_out_ ? "the client stalled in its body: " + sent.error->message
-                                                    : "client went away while sending its body";
+                attempt.summary = body_failure_ == ClientFailure::malformed
+                                      ? "the client's body is malformed: " + sent.error->message
+                                  : body_failure_ == ClientFailure::stalled
+                                      ? "the client stalled in its body: " + sent.error->message
+                                      : "client went away while sending its body";
                 attempt.conn.reset();
                 co_return;
             }
@@ -740,8 +742,7 @@ private:
     bool expect_continue_ = false;
     bool client_keep_alive_ = true;
     bool client_gone_ = false;
-    bool malformed_body_ = false;  // the client's body broke its own framing
-    bool body_timed_out_ = false;  // the client sent nothing for --read-body-timeout mid-body
+    ClientFailure body_failure_ = ClientFailure::none;  // why the client's side of its body failed
     bool response_started_ = false;  // a byte of a response (1xx included) reached the client
     bool final_head_sent_ = false;   // the final response head (not a 1xx) went to the client
     Outcome outcome_ = Outcome::ok;
