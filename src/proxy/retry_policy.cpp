@@ -178,6 +178,10 @@ RetryVerdict RetryPolicy::decide(const AttemptFacts& facts, int retries_used) co
 
         case AttemptFailure::retryable_status: {
             const auto what = upstream_answered(facts.status);
+            // Like a response byte, a relayed 1xx cannot be taken back: a retry's own 1xx
+            // would follow it, and the client may already have acted on it (sent its body
+            // after a 100 Continue, preloaded an Early Hint).
+            if (facts.interim_relayed) return give_up(what + "; 1xx already relayed to the client, relaying it");
             if (!facts.body_replayable)
                 return give_up(what + "; " +
                                or_default(facts.not_replayable_reason, "request body cannot be replayed") +

@@ -48,6 +48,7 @@ struct AttemptFacts {
     std::string not_replayable_reason;  // e.g. "body larger than --buffer-body (1 MiB), cannot replay"
     bool request_bytes_written = false;  // anything of the request reached the upstream
     std::chrono::milliseconds elapsed{0};  // since the round trip's first attempt started
+    bool interim_relayed = false;   // 1xx responses already reached the client (retryable_status)
     bool stale_retry_used = false;  // the one free retry for a stale pooled connection was already spent
     bool has_body = true;           // the request has a body (only changes the wording of a refusal)
     std::uint64_t jitter_key = 0;   // e.g. the round trip's id: concurrent round trips jitter differently

@@ -169,7 +169,11 @@ private:
             attempt.failure = AttemptFailure::retryable_status;
         if (attempt.failure == AttemptFailure::none) return;
         if (client_gone_) attempt.failure = AttemptFailure::client_gone;
-        if (response_started_) attempt.failure = AttemptFailure::response_started;
+        // After relayed 1xx a --retry-on-status answer stays one: it is not retried (the
+        // policy sees interim_relayed), but it is still relayed as it came, not turned into
+        // a 502 of ours that would hide the upstream's status.
+        if (response_started_ && attempt.failure != AttemptFailure::retryable_status)
+            attempt.failure = AttemptFailure::response_started;
     }
 
     RetryVerdict decide_retry(const Attempt& attempt, int n) const {
@@ -186,6 +190,7 @@ private:
         facts.request_bytes_written = attempt.request_written;
         facts.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - first_attempt_started_);
         facts.stale_retry_used = stale_retry_used_;
+        facts.interim_relayed = response_started_;
         facts.jitter_key = rec_.id;
         return server_.retry_policy.decide(facts, retries_used_);
     }

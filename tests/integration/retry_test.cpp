@@ -324,3 +324,33 @@ TEST_CASE("nothing is retried once an interim 1xx response reached the client") 
     CHECK(at(record, "/response/source") == "proxy");
     CHECK(at(record, "/response/status") == 502);
 }
+
+TEST_CASE("a --retry-on-status answer after an interim 1xx is relayed as it came, not retried or replaced") {
+    ScriptedUpstream upstream([&](UpstreamConnection& c) {
+        c.read_head();
+        c.write("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
+        c.write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: 4\r\n\r\nbusy");
+        c.wait_for_close();
+    });
+    ProxyProcess proxy(upstream.port(), {"--retries", "3", "--retry-on-status", "503"});
+    RawClient client(proxy.port());
+    client.send(get("/hints"));
+    CHECK(client.read_response().status == 103);
+    auto final_response = client.read_response();
+    CHECK(final_response.status == 503);  // the upstream's answer, not a 502 of rtproxy's
+    CHECK(final_response.body == "busy");
+    CHECK(final_response.header("Retry-After") == "7");
+
+    auto record = proxy.wait_for_round_trips(1).at(0);
+    INFO(show(record));
+    CHECK(upstream.connections_accepted() == 1);
+    const auto attempts = at(record, "/attempts");
+    REQUIRE(attempts.size() == 1);
+    CHECK(attempts[0].at("status") == 503);
+    CHECK(attempts[0].at("retry").at("decision") == "give_up");
+    CHECK(reason_of(attempts[0]).find("1xx already relayed") != std::string::npos);
+    CHECK(at(record, "/interim").size() == 1);
+    CHECK(at(record, "/response/source") == "upstream");
+    CHECK(at(record, "/response/status") == 503);
+    CHECK(at(record, "/response/body_bytes") == 4);
+}

@@ -220,6 +220,14 @@ TEST_CASE("a retryable status whose body cannot be replayed is relayed") {
     CHECK(verdict.reason == "upstream answered 502; body larger than --buffer-body (1 MiB), cannot replay, relaying it");
 }
 
+TEST_CASE("a retryable status after relayed 1xx responses is relayed, not retried") {
+    auto facts = answered(503);
+    facts.interim_relayed = true;
+    const auto verdict = RetryPolicy(with_retries(2)).decide(facts, 0);
+    CHECK(verdict.decision == Decision::give_up);
+    CHECK(verdict.reason == "upstream answered 503; 1xx already relayed to the client, relaying it");
+}
+
 TEST_CASE("nothing is retried once response bytes reached the client") {
     auto facts = failed(AttemptFailure::response_started, "upstream reset mid-body");
     const auto verdict = RetryPolicy(with_retries(5)).decide(facts, 0);
