@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Mutated HTTP/1.1 over real sockets: rtproxy must never hang, crash or leak a connection.
 
-usage: wire_soak.py --rtproxy BIN --validator PY --schema JSON [--seconds N] [--seed N] [--tls] [--keep]
+usage: wire_soak.py --rtproxy BIN --validator PY --schema JSON [--seconds N] [--seed N] [--tls] [--upstream-tls] [--keep]
 
 The codec's fuzzers test the parsers alone; this drives the whole proxy. Clients send
 valid requests and mutations of them (bytes flipped, cut, repeated, framing tokens
@@ -18,7 +18,10 @@ end rtproxy must still be running, hold no client connection, exit 0 on SIGTERM 
 nothing on stderr (where AddressSanitizer and UBSan report). Exit 0 when all held.
 
 With --tls the clients speak TLS to rtproxy (a throwaway self-signed certificate), and one
-connection in ten sends its bytes in clear to the TLS listener instead.
+connection in ten sends its bytes in clear to the TLS listener instead. With --upstream-tls
+the upstream speaks TLS (rtproxy dials `https://` and verifies it against the throwaway
+certificate), so its resets, cut bodies and closes without close_notify reach rtproxy
+through the TLS stream.
 
 Found the spin on a chunked body cut inside its framing (fixed in 2b50ae1).
 """
@@ -106,7 +109,8 @@ def recv_until(conn, buf, enough):
 class Upstream:
     """Answers every request it can frame; the path picks how the response is framed."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, tls=None):
+        self.tls = tls  # a server-side ssl.SSLContext, or None for clear text
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -135,6 +139,13 @@ class Upstream:
         conn.settimeout(30)
         buf = b""
         try:
+            if self.tls:
+                # wrap_socket takes over the descriptor: track the TLS socket for stop().
+                wrapped = self.tls.wrap_socket(conn, server_side=True)
+                with self.lock:
+                    self.conns.discard(conn)
+                    self.conns.add(wrapped)
+                conn = wrapped
             while True:
                 buf = recv_until(conn, buf, lambda b: b"\r\n\r\n" in b)
                 head, buf = buf.split(b"\r\n\r\n", 1)
@@ -368,26 +379,37 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--keep", action="store_true", help="keep the log and stderr even when all held")
     parser.add_argument("--tls", action="store_true", help="clients speak TLS to rtproxy (--tls-cert/--tls-key)")
+    parser.add_argument("--upstream-tls", action="store_true",
+                        help="the upstream speaks TLS (rtproxy dials https:// with --upstream-ca)")
     args = parser.parse_args()
 
     failures = []
-    upstream = Upstream(args.seed)
     workdir = tempfile.mkdtemp(prefix="rtproxy-soak-")
     log_path = os.path.join(workdir, "events.jsonl")
     err_path = os.path.join(workdir, "stderr.txt")
+    cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
+    if args.tls or args.upstream_tls:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
     tls = None
     tls_args = []
     if args.tls:
-        cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                        "/CN=127.0.0.1", "-keyout", key, "-out", cert], check=True, capture_output=True)
         tls_args = ["--tls-cert", cert, "--tls-key", key]
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         tls.check_hostname = False
         tls.verify_mode = ssl.CERT_NONE
+    upstream_tls = None
+    upstream_url = "127.0.0.1:{}"
+    if args.upstream_tls:
+        upstream_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        upstream_tls.load_cert_chain(cert, key)
+        upstream_url = "https://127.0.0.1:{}"
+        tls_args += ["--upstream-ca", cert]
+    upstream = Upstream(args.seed, upstream_tls)
     with open(err_path, "wb") as err:
         proc = subprocess.Popen(
-            [args.rtproxy, *tls_args, "--upstream", f"127.0.0.1:{upstream.port}", "--listen", "127.0.0.1:0",
+            [args.rtproxy, *tls_args, "--upstream", upstream_url.format(upstream.port), "--listen", "127.0.0.1:0",
              "--threads", "2", "--quiet", "--log-file", log_path,
              "--idle-timeout", "200ms", "--read-header-timeout", "500ms", "--read-body-timeout", "500ms",
              "--response-header-timeout", "2s",
